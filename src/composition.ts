@@ -1,0 +1,38 @@
+/**
+ * Wires the application by hand: the database, the clock, the platform services and the
+ * modules. Tests call createDeps with overrides; nothing here is global.
+ */
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createPortalModule } from './modules/portal/index.js'
+import { systemClock } from './platform/clock.js'
+import type { Config } from './platform/config.js'
+import { createDatabase, dialectOf } from './platform/db/database.js'
+import type { Deps } from './platform/deps.js'
+import { AssetManifest } from './platform/http/assets.js'
+import type { AppModule } from './platform/module.js'
+
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+let sharedAssets: AssetManifest | undefined
+/** The assets are read once per process: they do not change while it runs. */
+export function loadAssets(): AssetManifest {
+  sharedAssets ??= new AssetManifest(path.join(PROJECT_ROOT, 'public'))
+  return sharedAssets
+}
+
+export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const db = overrides.db ?? createDatabase(config.database)
+  return {
+    config,
+    db,
+    dialect: dialectOf(db),
+    clock: overrides.clock ?? systemClock,
+    assets: overrides.assets ?? loadAssets(),
+    ...overrides,
+  }
+}
+
+export function createModules(deps: Deps): AppModule[] {
+  return [createPortalModule(deps)]
+}

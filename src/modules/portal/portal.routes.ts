@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify'
+import { Type } from 'typebox'
+import { ELDER_COOKIE } from '../../platform/http/pages.js'
+import { AccessibilityPage, HomePage, PrivacyPage } from './portal.pages.js'
+
+/** Only paths on this site: "/x" but not "//evil.example" or "/\evil". */
+export function safeReturnPath(value: string | undefined): string {
+  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/'
+  return value
+}
+
+const ElderModeBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  on: Type.Union([Type.Literal('0'), Type.Literal('1')]),
+  return: Type.Optional(Type.String({ maxLength: 2000 })),
+})
+
+export function registerPortalRoutes(app: FastifyInstance, secureCookies: boolean): void {
+  app.get('/', { schema: { hide: true }, config: { policy: { public: true } } }, async (_request, reply) =>
+    reply.page(HomePage()),
+  )
+  app.get('/accessibility', { schema: { hide: true }, config: { policy: { public: true } } }, async (_request, reply) =>
+    reply.page(AccessibilityPage()),
+  )
+  app.get('/privacy', { schema: { hide: true }, config: { policy: { public: true } } }, async (_request, reply) =>
+    reply.page(PrivacyPage()),
+  )
+
+  // 长者模式 persists in a cookie for a year, so it survives closing the browser (and works
+  // before logging in). Without JavaScript the form posts here; with it, site.js posts the same.
+  app.post(
+    '/preferences/elder-mode',
+    {
+      schema: {
+        tags: ['platform'],
+        summary: '切换长者模式',
+        body: ElderModeBody,
+      },
+      config: { policy: { public: true } },
+    },
+    async (request, reply) => {
+      const body = request.body as { on: '0' | '1'; return?: string }
+      reply.setCookie(ELDER_COOKIE, body.on, {
+        path: '/',
+        maxAge: 365 * 24 * 3600,
+        sameSite: 'lax',
+        secure: secureCookies,
+        httpOnly: false,
+      })
+      if (String(request.headers.accept ?? '').includes('application/json')) {
+        return reply.send({ elder: body.on === '1' })
+      }
+      return reply.redirect(safeReturnPath(body.return), 303)
+    },
+  )
+}

@@ -1,0 +1,135 @@
+/**
+ * One Kysely instance over either SQLite (better-sqlite3, WAL, synchronous=FULL) or PostgreSQL (pg).
+ * Both are made to return the same JavaScript values: times as ISO strings, dates as
+ * `YYYY-MM-DD`, JSON as text, bigints and numerics as numbers.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import {
+  CamelCasePlugin,
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type Transaction,
+} from 'kysely'
+import pg from 'pg'
+import type { DatabaseConfig } from '../config.js'
+import type { Database } from './schema.js'
+
+export type Db = Kysely<Database>
+export type Trx = Transaction<Database>
+/** A database handle or an open transaction: repositories accept either. */
+export type DbOrTrx = Kysely<Database> | Transaction<Database>
+export type Dialect = 'sqlite' | 'postgres'
+
+/** BEGIN IMMEDIATE takes the write lock at the start, so two processes on one file never deadlock. */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0]) {
+    super(sqliteConfig)
+  }
+  override createDriver() {
+    return new ImmediateSqliteDriver(this.sqliteConfig)
+  }
+}
+
+export function openSqlite(file: string): SQLite.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  const sqlite = new SQLite(file)
+  if (file !== ':memory:') sqlite.pragma('journal_mode = WAL')
+  // Business writes must survive a power cut once acknowledged (SECURITY.md, durability).
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 10000')
+  return sqlite
+}
+
+const PG_TYPES = {
+  INT8: 20,
+  NUMERIC: 1700,
+  DATE: 1082,
+  TIMESTAMP: 1114,
+  TIMESTAMPTZ: 1184,
+  JSON: 114,
+  JSONB: 3802,
+} as const
+
+function pgTypeParser(oid: number): ((value: string) => unknown) | undefined {
+  switch (oid) {
+    case PG_TYPES.INT8:
+    case PG_TYPES.NUMERIC:
+      return Number
+    case PG_TYPES.DATE:
+    case PG_TYPES.JSON:
+    case PG_TYPES.JSONB:
+      return (value) => value
+    case PG_TYPES.TIMESTAMPTZ:
+      return (value) => new Date(value).toISOString()
+    case PG_TYPES.TIMESTAMP:
+      return (value) => new Date(`${value}Z`).toISOString()
+    default:
+      return undefined
+  }
+}
+
+export function createPgPool(url: string, max = 10): pg.Pool {
+  return new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5000,
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        pgTypeParser(oid) ?? pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  })
+}
+
+export function createDatabase(config: DatabaseConfig): Db {
+  const dialect =
+    config.dialect === 'sqlite'
+      ? new ImmediateSqliteDialect({ database: openSqlite(config.file) })
+      : new PostgresDialect({ pool: createPgPool(config.url, config.poolSize) })
+  return new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] })
+}
+
+export function dialectOf(db: DbOrTrx): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite'
+}
+
+/**
+ * Runs `work` in one transaction: committed when it returns, rolled back when it throws.
+ * Services own their transactions; repositories take the `trx` they are given.
+ */
+export function transaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return db.transaction().execute(work)
+}
+
+/** True for errors that mean "the database is not reachable now" (answered with 503). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const code = (error as { code?: unknown }).code
+  if (typeof code !== 'string') return false
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE'].includes(code)) return true
+  // PostgreSQL SQLSTATE classes 08 (connection), 53 (resources), 57P (operator intervention)
+  if (/^08/.test(code) || /^53/.test(code) || /^57P/.test(code)) return true
+  // SQLite: locked too long, disk trouble, file gone
+  return /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|CORRUPT|NOTADB)/.test(code)
+}
+
+/** Text of an error raised by a connection that is gone (Kysely/pg/better-sqlite3 variants). */
+export function isConnectionClosed(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : ''
+  return /Connection terminated|connection is closed|Cannot use a pool after calling end|database connection is not open|timeout exceeded when trying to connect/i.test(
+    message,
+  )
+}

@@ -1,0 +1,6 @@
+export * from './context.js'
+export * from './display.js'
+export * from './error-page.js'
+export * from './form.js'
+export * from './layout.js'
+export * from './render.js'

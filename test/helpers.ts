@@ -1,0 +1,134 @@
+/**
+ * Test harness: a migrated, empty database per test file (SQLite in memory by default, a
+ * scratch PostgreSQL database when DATABASE_URL is set) and an app to inject() into.
+ */
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { sql } from 'kysely'
+import { buildApp } from '../src/app.js'
+import { createDeps, createModules } from '../src/composition.js'
+import { TestClock } from '../src/platform/clock.js'
+import { type Config, type DatabaseConfig, loadConfig } from '../src/platform/config.js'
+import { createDatabase, createPgPool, type Db } from '../src/platform/db/database.js'
+import { migrateToLatest } from '../src/platform/db/migrate.js'
+import type { Deps } from '../src/platform/deps.js'
+import type { AppModule } from '../src/platform/module.js'
+
+export const onPostgres = /^postgres/.test(process.env.DATABASE_URL ?? '')
+
+export interface TestDatabase {
+  db: Db
+  config: DatabaseConfig
+  drop(): Promise<void>
+}
+
+/** A fresh, empty database: SQLite in memory, or a new PostgreSQL database dropped afterwards. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const url = process.env.DATABASE_URL
+  let config: DatabaseConfig
+  let dropDatabase = async () => {}
+  if (url && /^postgres/.test(url)) {
+    const name = `yiwang_t_${process.pid}_${randomBytes(4).toString('hex')}`
+    const admin = createPgPool(url, 1)
+    await admin.query(`create database ${name}`)
+    await admin.end()
+    const scratch = new URL(url)
+    scratch.pathname = `/${name}`
+    config = { dialect: 'postgres', url: scratch.toString(), poolSize: 5 }
+    dropDatabase = async () => {
+      const again = createPgPool(url, 1)
+      try {
+        await again.query(`drop database if exists ${name} with (force)`)
+      } finally {
+        await again.end()
+      }
+    }
+  } else {
+    config = { dialect: 'sqlite', file: ':memory:' }
+  }
+  const db = createDatabase(config)
+  if (options.migrate !== false) await migrateToLatest(db)
+  let dropped = false
+  return {
+    db,
+    config,
+    drop: async () => {
+      if (dropped) return
+      dropped = true
+      await db.destroy()
+      await dropDatabase()
+    },
+  }
+}
+
+export function testConfig(database: DatabaseConfig, env: Record<string, string> = {}): Config {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env })
+  return { ...config, database }
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  deps: Deps
+  db: Db
+  clock: TestClock
+  modules: AppModule[]
+  close(): Promise<void>
+}
+
+export async function buildTestApp(
+  options: { env?: Record<string, string>; clock?: TestClock; deps?: Partial<Deps> } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase()
+  const clock = options.clock ?? new TestClock()
+  const deps = createDeps(testConfig(database.config, options.env), { db: database.db, clock, ...options.deps })
+  const modules = createModules(deps)
+  const app = await buildApp(deps, modules)
+  return {
+    app,
+    deps,
+    db: database.db,
+    clock,
+    modules,
+    close: async () => {
+      await app.close()
+      await database.drop()
+    },
+  }
+}
+
+/** Cookies set by a response, as a header value for the next request. */
+export function cookiesOf(response: LightMyRequestResponse, previous = ''): string {
+  const jar = new Map<string, string>()
+  for (const part of previous.split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k) jar.set(k, v.join('='))
+  }
+  for (const c of response.cookies) {
+    if (c.maxAge === 0 || c.value === '') jar.delete(c.name)
+    else jar.set(c.name, c.value)
+  }
+  return [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+}
+
+/** Gets a page and returns its CSRF token and cookies, to post a form as a browser would. */
+export async function formSession(
+  app: FastifyInstance,
+  path = '/',
+  cookie = '',
+): Promise<{ token: string; cookie: string }> {
+  const page = await app.inject({ method: 'GET', url: path, headers: cookie ? { cookie } : {} })
+  const match = /name="_csrf" value="([^"]+)"/.exec(page.body)
+  if (!match?.[1]) throw new Error(`no CSRF token on ${path} (status ${page.statusCode})`)
+  return { token: match[1], cookie: cookiesOf(page, cookie) }
+}
+
+/** Encodes a form body as a browser does. */
+export function form(fields: Record<string, string | string[]>): string {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(fields)) {
+    for (const value of Array.isArray(v) ? v : [v]) params.append(k, value)
+  }
+  return params.toString()
+}
+
+export { sql }
