@@ -3,10 +3,11 @@
  * scratch PostgreSQL database when DATABASE_URL is set) and an app to inject() into.
  */
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, FastifyRequest, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { buildApp } from '../src/app.js'
 import { createDeps, createModules } from '../src/composition.js'
+import type { Principal } from '../src/platform/auth/principal.js'
 import { TestClock } from '../src/platform/clock.js'
 import { type Config, type DatabaseConfig, loadConfig } from '../src/platform/config.js'
 import { createDatabase, createPgPool, type Db } from '../src/platform/db/database.js'
@@ -23,6 +24,20 @@ export interface TestDatabase {
 }
 
 /** A fresh, empty database: SQLite in memory, or a new PostgreSQL database dropped afterwards. */
+/** A principal for tests, with the given permissions. */
+export function testPrincipal(overrides: Partial<Principal> = {}): Principal {
+  return {
+    sessionId: 'test-session',
+    accountId: 'test-account',
+    personId: 'test-person',
+    displayName: '测试用户',
+    roles: [],
+    permissions: new Set(),
+    assuranceLevel: 1,
+    ...overrides,
+  }
+}
+
 export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL
   let config: DatabaseConfig
@@ -76,12 +91,25 @@ export interface TestApp {
 }
 
 export async function buildTestApp(
-  options: { env?: Record<string, string>; clock?: TestClock; deps?: Partial<Deps> } = {},
+  options: {
+    env?: Record<string, string>
+    clock?: TestClock
+    deps?: Partial<Deps>
+    /**
+     * Stands in for login in tests of pages that need a person: the principal returned here
+     * is used instead of the identity module's session lookup.
+     */
+    principal?: (request: FastifyRequest) => Principal | undefined
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase()
   const clock = options.clock ?? new TestClock()
   const deps = createDeps(testConfig(database.config, options.env), { db: database.db, clock, ...options.deps })
   const modules = createModules(deps)
+  if (options.principal) {
+    const resolve = options.principal
+    modules.unshift({ name: 'test-principal', register: () => {}, resolvePrincipal: async (r) => resolve(r) })
+  }
   const app = await buildApp(deps, modules)
   return {
     app,

@@ -4,5 +4,20 @@
  * on SQLite and on PostgreSQL (see _columns.ts for the shared column types).
  */
 import type { Migration } from 'kysely'
+import * as m0001 from './2026_11_27_0001_audit.js'
+import * as m0002 from './2026_11_27_0002_calendar.js'
+import * as m0003 from './2026_11_27_0003_files.js'
+import * as m0004 from './2026_11_27_0004_notifications.js'
+import * as m0005 from './2026_11_27_0005_search.js'
+import * as m0006 from './2026_11_27_0006_organisation.js'
+import * as m0007 from './2026_11_27_0007_identity.js'
 
-export const migrations: Record<string, Migration> = {}
+export const migrations: Record<string, Migration> = {
+  '2026_11_27_0001_audit': m0001,
+  '2026_11_27_0002_calendar': m0002,
+  '2026_11_27_0003_files': m0003,
+  '2026_11_27_0004_notifications': m0004,
+  '2026_11_27_0005_search': m0005,
+  '2026_11_27_0006_organisation': m0006,
+  '2026_11_27_0007_identity': m0007,
+}

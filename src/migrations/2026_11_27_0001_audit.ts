@@ -1,0 +1,4 @@
+import type { Kysely } from 'kysely'
+
+// Placeholder: filled in by the work on audit.
+export async function up(_db: Kysely<any>): Promise<void> {}
