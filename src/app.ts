@@ -66,6 +66,8 @@ export async function buildApp(deps: Deps, modules: AppModule[]): Promise<Fastif
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
+  // Only JSON and forms are accepted: a text/plain body is how cross-site posts slip past CORS.
+  app.removeContentTypeParser('text/plain')
 
   const registry = new PolicyRegistry()
   app.decorate('policyRegistry', registry)

@@ -4,13 +4,19 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createIdentityModule } from './modules/identity/index.js'
+import { createNotificationsModule } from './modules/notifications/index.js'
 import { createPortalModule } from './modules/portal/index.js'
+import { createCalendarService } from './platform/calendar/index.js'
 import { systemClock } from './platform/clock.js'
 import type { Config } from './platform/config.js'
+import { loadFieldCrypto } from './platform/crypto/field-crypto.js'
 import { createDatabase, dialectOf } from './platform/db/database.js'
 import type { Deps } from './platform/deps.js'
+import { LocalFileStore } from './platform/files/files.js'
 import { AssetManifest } from './platform/http/assets.js'
 import type { AppModule } from './platform/module.js'
+import { createPlatformModule } from './platform/platform.module.js'
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -29,10 +35,24 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
     dialect: dialectOf(db),
     clock: overrides.clock ?? systemClock,
     assets: overrides.assets ?? loadAssets(),
+    files: overrides.files ?? new LocalFileStore({ root: config.filesDir, db, clock: overrides.clock ?? systemClock }),
+    fieldCrypto:
+      overrides.fieldCrypto ??
+      loadFieldCrypto(
+        process.env,
+        config.dataDir,
+        config.env === 'test' || (config.database.dialect === 'sqlite' && config.database.file === ':memory:'),
+      ),
+    calendar: overrides.calendar ?? createCalendarService({ db, clock: overrides.clock ?? systemClock }),
     ...overrides,
   }
 }
 
 export function createModules(deps: Deps): AppModule[] {
-  return [createPortalModule(deps)]
+  return [
+    createPlatformModule(deps),
+    createPortalModule(deps),
+    createIdentityModule(deps),
+    createNotificationsModule(deps),
+  ]
 }

@@ -6,6 +6,7 @@ import { buildApp } from './app.js'
 import { createDeps, createModules } from './composition.js'
 import { type Config, redactUrl } from './platform/config.js'
 import { migrateToLatest } from './platform/db/migrate.js'
+import { seedReference } from './platform/platform.module.js'
 import { SweepRunner } from './platform/sweeps.js'
 import { runSeed } from './seed.js'
 
@@ -17,6 +18,8 @@ export async function startServer(config: Config): Promise<{ close: () => Promis
   const modules = createModules(deps)
   if (config.seedDemo) {
     await runSeed(modules, { print: true })
+  } else {
+    await seedReference(deps, (m) => console.log(`[seed] ${m}`))
   }
   const app = await buildApp(deps, modules)
   const sweeps = new SweepRunner(

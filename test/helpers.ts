@@ -53,6 +53,13 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     dropDatabase = async () => {
       const again = createPgPool(url, 1)
       try {
+        // pool.end() resolves before its connections have said goodbye; `with (force)` would cut
+        // them off mid-close and their error escapes as an uncaught exception. Wait for them.
+        for (let i = 0; i < 100; i++) {
+          const open = await again.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name])
+          if (open.rows[0]?.n === 0) break
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
         await again.query(`drop database if exists ${name} with (force)`)
       } finally {
         await again.end()

@@ -31,3 +31,9 @@ export function columnTypes(db: Kysely<any>) {
 export function nowDefault(db: Kysely<any>) {
   return isPostgres(db) ? sql`now()` : sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`
 }
+
+/** A CHECK that a text column holds one of fixed values (constants of the migration, never input). */
+export function oneOf(column: string, values: readonly string[]) {
+  for (const v of values) if (!/^[a-z0-9_]+$/.test(v)) throw new Error(`bad enum value ${v}`)
+  return sql.raw(`${column} in (${values.map((v) => `'${v}'`).join(', ')})`)
+}

@@ -77,6 +77,11 @@ export function loadConfig(env: Env = process.env): Config {
   if (secret && secret.length < 32) {
     problems.push('SESSION_SECRET 至少 32 个字符 / SESSION_SECRET must be at least 32 characters')
   }
+  if (nodeEnv === 'production' && !read.string('DATA_KEYS', '')) {
+    problems.push(
+      '生产环境必须设置 DATA_KEYS 和 DATA_INDEX_KEY（敏感字段加密密钥） / DATA_KEYS and DATA_INDEX_KEY are required in production',
+    )
+  }
   if (!secret && nodeEnv === 'production') {
     problems.push('生产环境必须设置 SESSION_SECRET / SESSION_SECRET is required in production')
   }

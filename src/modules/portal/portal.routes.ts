@@ -1,13 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { ELDER_COOKIE } from '../../platform/http/pages.js'
+import { safeLocalPath } from '../../platform/http/redirects.js'
 import { AccessibilityPage, HomePage, PrivacyPage } from './portal.pages.js'
-
-/** Only paths on this site: "/x" but not "//evil.example" or "/\evil". */
-export function safeReturnPath(value: string | undefined): string {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/'
-  return value
-}
 
 const ElderModeBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
@@ -50,7 +45,7 @@ export function registerPortalRoutes(app: FastifyInstance, secureCookies: boolea
       if (String(request.headers.accept ?? '').includes('application/json')) {
         return reply.send({ elder: body.on === '1' })
       }
-      return reply.redirect(safeReturnPath(body.return), 303)
+      return reply.redirect(safeLocalPath(body.return), 303)
     },
   )
 }

@@ -129,7 +129,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** Text of an error raised by a connection that is gone (Kysely/pg/better-sqlite3 variants). */
 export function isConnectionClosed(error: unknown): boolean {
   const message = error instanceof Error ? error.message : ''
-  return /Connection terminated|connection is closed|Cannot use a pool after calling end|database connection is not open|timeout exceeded when trying to connect/i.test(
+  return /Connection terminated|connection is closed|Cannot use a pool after calling end|driver has already been destroyed|database connection is not open|timeout exceeded when trying to connect/i.test(
     message,
   )
 }

@@ -80,7 +80,7 @@ export function Field({ name, label, hint, error, required, children }: FieldShe
   )
 }
 
-type InputProps = Omit<JSX.HTMLAttributes<HTMLInputElement>, 'label' | 'name' | 'value'> & {
+type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, 'label' | 'name' | 'value'> & {
   name: string
   label: ComponentChildren
   hint?: ComponentChildren
@@ -109,7 +109,7 @@ export function TextInput({ name, label, hint, error, value, required, class: cl
   )
 }
 
-type TextareaProps = Omit<JSX.HTMLAttributes<HTMLTextAreaElement>, 'label' | 'name' | 'value'> & {
+type TextareaProps = Omit<JSX.TextareaHTMLAttributes<HTMLTextAreaElement>, 'label' | 'name' | 'value'> & {
   name: string
   label: ComponentChildren
   hint?: ComponentChildren

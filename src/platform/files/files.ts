@@ -1,0 +1,387 @@
+/**
+ * The file store: materials, license files, sample forms. Content-addressed by sha256, so the
+ * same bytes are kept once and a stored file can always be checked against its name.
+ *
+ * SECURITY.md (input and files): a size limit (413 with a message), the type from the content
+ * (magic bytes, never the extension or the client's Content-Type), a generated name outside any
+ * served folder, the sha256 recorded, a per-user quota (see QuotaCheck).
+ *
+ * The local implementation keeps the bytes under `config.filesDir` (DATA_DIR/files):
+ *
+ *   files/ab/cd/abcd…(64 hex)   one file per distinct content, written once, never changed
+ *   files/tmp/                  uploads in progress (same file system, so the rename is atomic)
+ *
+ * and one row per content in `stored_files`. Which record uses which file (an application's
+ * materials, a license's PDF) is kept by the module that owns the record.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import type { ReadStream } from 'node:fs'
+import fsp from 'node:fs/promises'
+import path from 'node:path'
+import { Readable, Transform, type TransformCallback } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { type Detector, FileTypeParser } from 'file-type'
+import type { Clock } from '../clock.js'
+import type { Db } from '../db/database.js'
+import { DomainError } from '../http/errors.js'
+import './files.tables.js'
+
+/** A kind of file people may upload: its detected MIME type and the name people know it by. */
+export interface FileKind {
+  readonly mime: string
+  /** As shown in messages: 「PDF」「JPG」. */
+  readonly label: string
+}
+
+export const fileKinds = {
+  pdf: { mime: 'application/pdf', label: 'PDF' },
+  jpeg: { mime: 'image/jpeg', label: 'JPG' },
+  png: { mime: 'image/png', label: 'PNG' },
+  /** 版式文档 OFD (GB/T 33190-2016): a ZIP package whose root holds OFD.xml. */
+  ofd: { mime: 'application/ofd', label: 'OFD' },
+  xlsx: { mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', label: 'Excel（XLSX）' },
+} as const satisfies Record<string, FileKind>
+
+/** Application materials: scans and electronic documents. */
+export const documentTypes: readonly FileKind[] = [fileKinds.pdf, fileKinds.jpeg, fileKinds.png, fileKinds.ofd]
+/** Photos and scans only. */
+export const imageTypes: readonly FileKind[] = [fileKinds.jpeg, fileKinds.png]
+/** Imports from Excel. */
+export const spreadsheetTypes: readonly FileKind[] = [fileKinds.xlsx]
+
+/**
+ * What a module knows of an owner's storage: the module keeps the references (which record
+ * uses which file), so it counts the owner's usage and passes it with the upload. The store
+ * then stops the upload as soon as it would pass the limit, with a 413 that says so.
+ *
+ *   const used = await materialBytesOf(db, personId)       // the module's own query
+ *   await files.put(stream, { maxBytes, allowedTypes: documentTypes,
+ *                             quota: { usedBytes: used, limitBytes: 500 * MB } })
+ *
+ * Two uploads racing may both pass; the limit is a guard against abuse, not an exact ledger.
+ */
+export interface QuotaCheck {
+  usedBytes: number
+  limitBytes: number
+}
+
+export interface PutOptions {
+  /** Largest accepted size in bytes. */
+  maxBytes: number
+  /** The kinds accepted, detected from the content. */
+  allowedTypes: readonly FileKind[]
+  quota?: QuotaCheck
+}
+
+export interface StoredFile {
+  /** Lower-case hex sha256 of the content: the file's name in the store. */
+  sha256: string
+  size: number
+  /** Detected from the content. */
+  mime: string
+}
+
+export interface FileContent extends StoredFile {
+  stream: Readable
+}
+
+export interface FileStore {
+  /**
+   * Stores content and returns its hash, size and detected type. The same content twice is
+   * stored once. Throws DomainError too_large (413, over `maxBytes` or the quota),
+   * unsupported (415, a type not allowed or not recognised) or invalid (422, empty).
+   */
+  put(content: Readable | Uint8Array, options: PutOptions): Promise<StoredFile>
+  /** The content and what is known of it; NotFound for an unknown or malformed hash. */
+  get(sha256: string): Promise<FileContent>
+  /** true when the content is recorded and its bytes are on disk. */
+  exists(sha256: string): Promise<boolean>
+  /** Recomputes the hash of the stored bytes: true when they are intact. NotFound when missing. */
+  verify(sha256: string): Promise<boolean>
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/
+
+export const fileNotFound = () =>
+  new DomainError('FILE_NOT_FOUND', 'not_found', '找不到这个文件，可能链接有误或文件已被删除。')
+
+/** "PDF、JPG、PNG" for messages. */
+export function describeKinds(kinds: readonly FileKind[]): string {
+  return kinds.map((k) => k.label).join('、')
+}
+
+/** 20971520 → "20 MB", 524288 → "512 KB". */
+export function formatBytes(bytes: number): string {
+  const mb = 1024 * 1024
+  if (bytes >= mb) return `${Number((bytes / mb).toFixed(1))} MB`
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KB`
+  return `${bytes} 字节`
+}
+
+const tooLarge = (maxBytes: number) =>
+  new DomainError('FILE_TOO_LARGE', 'too_large', `文件不能超过 ${formatBytes(maxBytes)}，请压缩或拆分后重新上传。`)
+
+const quotaExceeded = (quota: QuotaCheck) =>
+  new DomainError(
+    'FILE_QUOTA_EXCEEDED',
+    'too_large',
+    `您的存储空间不足（已用 ${formatBytes(quota.usedBytes)}，上限 ${formatBytes(quota.limitBytes)}），请删除不需要的文件后再上传。`,
+  )
+
+const unsupportedType = (allowed: readonly FileKind[]) =>
+  new DomainError(
+    'FILE_TYPE_NOT_ALLOWED',
+    'unsupported',
+    `只能上传 ${describeKinds(allowed)} 格式的文件。系统按文件内容识别格式，修改文件扩展名不起作用。`,
+  )
+
+const emptyFile = () => new DomainError('FILE_EMPTY', 'invalid', '文件是空的，请重新选择要上传的文件。')
+
+/**
+ * file-type has no OFD detector. An OFD package is a ZIP whose root holds OFD.xml
+ * (GB/T 33190-2016 §7.3), so look for that entry's local header near the start. Writers put
+ * OFD.xml first in practice; one further than 64 KiB in is detected as a plain ZIP and refused.
+ */
+const OFD_SCAN_BYTES = 64 * 1024
+const ZIP_LOCAL_HEADER = Buffer.from([0x50, 0x4b, 0x03, 0x04])
+
+const ofdDetector: Detector = {
+  id: 'yiwang:ofd',
+  async detect(tokenizer) {
+    const head = new Uint8Array(OFD_SCAN_BYTES)
+    const length = await tokenizer.peekBuffer(head, { length: head.length, mayBeLess: true })
+    const bytes = Buffer.from(head.buffer, 0, length)
+    if (length < 30 || !bytes.subarray(0, 4).equals(ZIP_LOCAL_HEADER)) return undefined
+    for (let at = 0; at !== -1 && at + 37 <= length; at = bytes.indexOf(ZIP_LOCAL_HEADER, at + 4)) {
+      const nameLength = bytes.readUInt16LE(at + 26)
+      if (nameLength === 7 && bytes.toString('latin1', at + 30, at + 37) === 'OFD.xml') {
+        return { ext: 'ofd', mime: fileKinds.ofd.mime }
+      }
+    }
+    return undefined
+  },
+}
+
+/** The type of the bytes in a file, from their magic numbers; undefined when not recognised. */
+export async function detectFileType(file: string): Promise<string | undefined> {
+  const parser = new FileTypeParser({ customDetectors: [ofdDetector] })
+  return (await parser.fromFile(file))?.mime
+}
+
+/** Hashes and counts the bytes flowing through; fails as soon as they pass the limit. */
+class MeteringStream extends Transform {
+  readonly hash = createHash('sha256')
+  size = 0
+
+  constructor(
+    private readonly limit: number,
+    private readonly overLimit: () => Error,
+  ) {
+    super()
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.size += chunk.length
+    if (this.size > this.limit) {
+      callback(this.overLimit())
+      return
+    }
+    this.hash.update(chunk)
+    callback(null, chunk)
+  }
+}
+
+export interface LocalFileStoreOptions {
+  /** The store's folder (config.filesDir); created on the first upload. */
+  root: string
+  db: Db
+  clock: Clock
+}
+
+/** The file store on a local (or shared, mounted) folder. */
+export class LocalFileStore implements FileStore {
+  readonly root: string
+  private readonly tmpDir: string
+  private readonly db: Db
+  private readonly clock: Clock
+
+  constructor(options: LocalFileStoreOptions) {
+    this.root = path.resolve(options.root)
+    this.tmpDir = path.join(this.root, 'tmp')
+    this.db = options.db
+    this.clock = options.clock
+  }
+
+  /** Where the bytes of a (validated) hash live: root/ab/cd/abcd…. */
+  private pathOf(sha256: string): string {
+    return path.join(this.root, sha256.slice(0, 2), sha256.slice(2, 4), sha256)
+  }
+
+  async put(content: Readable | Uint8Array, options: PutOptions): Promise<StoredFile> {
+    const { maxBytes, allowedTypes, quota } = options
+    const quotaLeft = quota ? Math.max(0, quota.limitBytes - quota.usedBytes) : Number.POSITIVE_INFINITY
+    const limit = Math.min(maxBytes, quotaLeft)
+    const overLimit = () => (quota && quotaLeft < maxBytes ? quotaExceeded(quota) : tooLarge(maxBytes))
+    if (content instanceof Uint8Array && content.byteLength > limit) throw overLimit()
+
+    await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o750 })
+    const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`)
+    try {
+      const meter = new MeteringStream(limit, overLimit)
+      const source = content instanceof Uint8Array ? Readable.from([content]) : content
+      // flush: fsync before close, so the bytes are durable before the upload is acknowledged
+      // (SECURITY.md, durability).
+      // The temp file exists before any byte flows, so the cleanup below always finds it.
+      const handle = await fsp.open(tmp, 'wx', 0o640)
+      await pipeline(source, meter, handle.createWriteStream({ flush: true }))
+      if (meter.size === 0) throw emptyFile()
+
+      const mime = await detectFileType(tmp)
+      if (!mime || !allowedTypes.some((k) => k.mime === mime)) throw unsupportedType(allowedTypes)
+
+      const sha256 = meter.hash.digest('hex')
+      const target = this.pathOf(sha256)
+      if (!(await fileExists(target))) {
+        await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o750 })
+        // Same content, same name: when two uploads race, either rename leaves the same bytes.
+        await fsp.rename(tmp, target)
+        await syncDirectory(path.dirname(target))
+      }
+      await this.db
+        .insertInto('storedFiles')
+        .values({ sha256, size: meter.size, mime, createdAt: this.clock.now().toISOString() })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute()
+      return { sha256, size: meter.size, mime }
+    } finally {
+      // Gone already when it was renamed into place; otherwise nothing of a refused upload stays.
+      await fsp.rm(tmp, { force: true })
+    }
+  }
+
+  async get(sha256: string): Promise<FileContent> {
+    const hash = validHash(sha256)
+    if (!hash) throw fileNotFound()
+    const row = await this.db
+      .selectFrom('storedFiles')
+      .select(['sha256', 'size', 'mime'])
+      .where('sha256', '=', hash)
+      .executeTakeFirst()
+    if (!row) throw fileNotFound()
+    let stream: ReadStream
+    try {
+      const handle = await fsp.open(this.pathOf(hash), 'r')
+      stream = handle.createReadStream()
+    } catch (error) {
+      if (isMissing(error)) throw fileNotFound()
+      throw error
+    }
+    return { sha256: row.sha256, size: Number(row.size), mime: row.mime, stream }
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    const hash = validHash(sha256)
+    if (!hash) return false
+    const row = await this.db.selectFrom('storedFiles').select('sha256').where('sha256', '=', hash).executeTakeFirst()
+    return Boolean(row) && (await fileExists(this.pathOf(hash)))
+  }
+
+  async verify(sha256: string): Promise<boolean> {
+    const hash = validHash(sha256)
+    if (!hash) throw fileNotFound()
+    let handle: fsp.FileHandle
+    try {
+      handle = await fsp.open(this.pathOf(hash), 'r')
+    } catch (error) {
+      if (isMissing(error)) throw fileNotFound()
+      throw error
+    }
+    const digest = createHash('sha256')
+    for await (const chunk of handle.createReadStream()) digest.update(chunk as Buffer)
+    return digest.digest('hex') === hash
+  }
+}
+
+/** The hash in lower case when it is 64 hex digits, else undefined: nothing else reaches a path. */
+function validHash(value: string): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const lower = value.toLowerCase()
+  return SHA256_HEX.test(lower) ? lower : undefined
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(file)).isFile()
+  } catch (error) {
+    if (isMissing(error)) return false
+    throw error
+  }
+}
+
+/** Makes a rename durable (the directory entry); not every platform can open a directory. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fsp.FileHandle | undefined
+  try {
+    handle = await fsp.open(dir, 'r')
+    await handle.sync()
+  } catch {
+    // Windows cannot fsync a directory; the rename is still atomic there.
+  } finally {
+    await handle?.close()
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Download names
+// ---------------------------------------------------------------------------------------------
+
+/** Longest name kept, in UTF-8 bytes (file systems allow 255; leave room for a suffix). */
+const MAX_NAME_BYTES = 180
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i
+
+/**
+ * A name for showing and downloading a file, from whatever name the person's device sent:
+ * the last path segment only, without control or bidirectional-override characters, without
+ * characters file systems reserve (<>:"/\|?*), not starting with a dot, at most 180 UTF-8
+ * bytes with the extension kept. Chinese is kept. Empty results become `fallback`.
+ */
+export function safeFileName(original: string, fallback = '文件'): string {
+  let name = String(original ?? '').normalize('NFC')
+  name = name.split(/[/\\]/).pop() ?? ''
+  name = name
+    // Controls (\r\n\t…, Cc) and format characters (Cf: bidi overrides, zero-width) that disguise names
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/[<>:"|?*]/g, '_')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s.]+/, '')
+    .replace(/[\s.]+$/, '')
+  if (!name) return fallback
+  if (WINDOWS_RESERVED.test(name)) name = `_${name}`
+  return truncateName(name, MAX_NAME_BYTES)
+}
+
+function truncateName(name: string, maxBytes: number): string {
+  if (Buffer.byteLength(name) <= maxBytes) return name
+  const dot = name.lastIndexOf('.')
+  const ext = dot > 0 && name.length - dot <= 10 ? name.slice(dot) : ''
+  const chars = Array.from(ext ? name.slice(0, dot) : name)
+  const budget = maxBytes - Buffer.byteLength(ext)
+  while (chars.length > 0 && Buffer.byteLength(chars.join('')) > budget) chars.pop()
+  return `${chars.join('').replace(/[\s.]+$/, '')}${ext}`
+}
+
+/**
+ * A Content-Disposition header value (RFC 6266) with the name in UTF-8 (RFC 5987
+ * `filename*=UTF-8''…`) and an ASCII fallback for old clients.
+ */
+export function contentDisposition(name: string, disposition: 'attachment' | 'inline' = 'attachment'): string {
+  const safe = safeFileName(name)
+  const ascii = safe.replace(/[^\x20-\x7e]/g, '_').replace(/["\\%]/g, '_')
+  const encoded = encodeURIComponent(safe).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
