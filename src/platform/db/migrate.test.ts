@@ -6,7 +6,9 @@ import { migrateToLatest } from './migrate.js'
 
 async function tableNames(db: Parameters<typeof migrateToLatest>[0]): Promise<string[]> {
   const rows = onPostgres
-    ? await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = 'public'`.execute(db)
+    ? await sql<{
+        name: string
+      }>`select table_name as name from information_schema.tables where table_schema = 'public'`.execute(db)
     : await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db)
   return rows.rows.map((r) => r.name).sort()
 }
@@ -20,7 +22,16 @@ describe('migrations', () => {
       expect(first.results?.map((r) => r.migrationName)).toEqual(Object.keys(migrations))
       expect(first.results?.every((r) => r.status === 'Success')).toBe(true)
       const tables = await tableNames(database.db)
-      for (const t of ['audit_log', 'calendar_days', 'stored_files', 'notifications', 'search_documents', 'departments', 'persons', 'sessions']) {
+      for (const t of [
+        'audit_log',
+        'calendar_days',
+        'stored_files',
+        'notifications',
+        'search_documents',
+        'departments',
+        'persons',
+        'sessions',
+      ]) {
         expect(tables).toContain(t)
       }
       const second = await migrateToLatest(database.db)
