@@ -43,3 +43,17 @@ describe('home page in chromium', () => {
     await context.close()
   })
 })
+
+describe('API documentation in chromium', () => {
+  it('renders Swagger UI under the strict CSP without console errors', async () => {
+    const context = await site.browser.newContext()
+    const page = await context.newPage()
+    const problems = watchConsole(page)
+    await page.goto(`${site.baseUrl}/api/docs`)
+    await page.waitForSelector('.swagger-ui .info .title', { timeout: 30_000 })
+    expect(await page.locator('.swagger-ui .info .title').innerText()).toContain('潮安区网上办事大厅')
+    await shot(page, 'smoke-api-docs')
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})

@@ -26,6 +26,16 @@ export async function registerOpenApi(app: FastifyInstance, baseUrl: string, ver
   await app.register(swaggerUi, {
     routePrefix: DOCS_PREFIX,
     staticCSP: true,
+    // Swagger UI injects <style> elements at run time; on this page only, inline styles are
+    // allowed (scripts stay hash-pinned). 'unsafe-inline' is ignored when hashes are listed,
+    // so the style directive is replaced whole. No external hosts are allowed.
+    transformStaticCSP: (header: string) =>
+      header
+        .replace(/style-src [^;]*/, "style-src 'self' 'unsafe-inline'")
+        .replace(/font-src [^;]*/, "font-src 'self' data:")
+        .replace(/img-src [^;]*/, "img-src 'self' data:")
+        .replace(/frame-ancestors [^;]*/, "frame-ancestors 'none'")
+        .replace(/\s*upgrade-insecure-requests;/, ''),
     uiConfig: { docExpansion: 'list', deepLinking: true },
     logLevel: 'warn',
   })
