@@ -96,7 +96,11 @@ export async function buildApp(deps: Deps, modules: AppModule[]): Promise<Fastif
       navEntries.filter((e) => !e.visible || e.visible(request.principal)).map(({ href, label }) => ({ href, label })),
     user: (request) =>
       request.principal
-        ? { displayName: request.principal.displayName, isStaff: Boolean(request.principal.staffId) }
+        ? {
+            displayName: request.principal.displayName,
+            isStaff: Boolean(request.principal.staffId),
+            idleTimeoutMs: request.principal.sessionIdleMs,
+          }
         : undefined,
   })
 

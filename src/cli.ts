@@ -49,8 +49,10 @@ program
   .action(async () => {
     const cfg = config()
     try {
-      const server = await startServer(cfg)
-      exitOnSignals(server.close)
+      const server = startServer(cfg)
+      exitOnSignals(server)
+      await server
+      console.log(`[yiwang] 潮安区网上办事大厅已启动 / serving at ${cfg.baseUrl}`)
     } catch (error) {
       console.error(`[yiwang] 启动失败 / failed to start: ${error instanceof Error ? error.message : String(error)}`)
       process.exit(1)

@@ -16,6 +16,7 @@ import type { Deps } from './platform/deps.js'
 import { LocalFileStore } from './platform/files/files.js'
 import { AssetManifest } from './platform/http/assets.js'
 import type { AppModule } from './platform/module.js'
+import { DevSmsGateway } from './platform/sms.js'
 import { createPlatformModule } from './platform/platform.module.js'
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -44,6 +45,7 @@ export function createDeps(config: Config, overrides: Partial<Deps> = {}): Deps 
         config.env === 'test' || (config.database.dialect === 'sqlite' && config.database.file === ':memory:'),
       ),
     calendar: overrides.calendar ?? createCalendarService({ db, clock: overrides.clock ?? systemClock }),
+    sms: overrides.sms ?? new DevSmsGateway(db, overrides.clock ?? systemClock),
     ...overrides,
   }
 }

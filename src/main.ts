@@ -28,7 +28,6 @@ export async function startServer(config: Config): Promise<{ close: () => Promis
   )
   await app.listen({ port: config.port, host: config.host })
   if (config.runSweeps) sweeps.start()
-  console.log(`[yiwang] 潮安区网上办事大厅已启动 / serving at ${config.baseUrl}`)
 
   let closing: Promise<void> | undefined
   const close = () => {
@@ -42,8 +41,12 @@ export async function startServer(config: Config): Promise<{ close: () => Promis
   return { close, url: config.baseUrl }
 }
 
-/** SIGTERM / SIGINT: stop taking requests, finish those in flight, close the database, exit. */
-export function exitOnSignals(close: () => Promise<void>): void {
+/**
+ * SIGTERM / SIGINT: stop taking requests, finish those in flight, close the database, exit.
+ * Installed before start-up, so a signal during start-up stops the server as soon as it is up.
+ */
+export function exitOnSignals(ready: Promise<{ close: () => Promise<void> }>): void {
+  const close = async () => (await ready).close()
   let signalled = false
   const onSignal = (signal: string) => {
     if (signalled) {

@@ -11,6 +11,7 @@ import * as m0004 from './2026_11_27_0004_notifications.js'
 import * as m0005 from './2026_11_27_0005_search.js'
 import * as m0006 from './2026_11_27_0006_organisation.js'
 import * as m0007 from './2026_11_27_0007_identity.js'
+import * as m0010 from './2026_11_27_0010_login_factors.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0005_search': m0005,
   '2026_11_27_0006_organisation': m0006,
   '2026_11_27_0007_identity': m0007,
+  '2026_11_27_0010_login_factors': m0010,
 }

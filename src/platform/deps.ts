@@ -5,6 +5,7 @@ import type { FieldCrypto } from './crypto/field-crypto.js'
 import type { Db, Dialect } from './db/database.js'
 import type { FileStore } from './files/files.js'
 import type { AssetManifest } from './http/assets.js'
+import type { SmsGateway } from './sms.js'
 
 /**
  * The platform services every module may use, wired by hand in composition.ts.
@@ -22,4 +23,6 @@ export interface Deps {
   fieldCrypto: FieldCrypto
   /** The working-day calendar (holidays, 调休), cached; `load()` gives a `WorkingCalendar`. */
   calendar: CalendarService
+  /** Sends text messages now (one-time codes). */
+  sms: SmsGateway
 }

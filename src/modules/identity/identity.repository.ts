@@ -75,6 +75,43 @@ export function endSession(db: DbOrTrx, id: string, at: string, reason: string) 
     .executeTakeFirst()
 }
 
+export function markSecondFactor(db: DbOrTrx, id: string, at: string) {
+  return db.updateTable('sessions').set({ secondFactorAt: at }).where('id', '=', id).execute()
+}
+
+export function listLiveSessions(db: DbOrTrx, accountId: string, now: string) {
+  return db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('accountId', '=', accountId)
+    .where('endedAt', 'is', null)
+    .where('idleExpiresAt', '>', now)
+    .where('absoluteExpiresAt', '>', now)
+    .orderBy('lastSeenAt', 'desc')
+    .execute()
+}
+
+/** Ends every live session of an account; returns how many. */
+export async function endAllSessions(db: DbOrTrx, accountId: string, at: string, reason: string): Promise<number> {
+  const result = await db
+    .updateTable('sessions')
+    .set({ endedAt: at, endReason: reason })
+    .where('accountId', '=', accountId)
+    .where('endedAt', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+export function endOtherSessions(db: DbOrTrx, accountId: string, keepId: string, at: string, reason: string) {
+  return db
+    .updateTable('sessions')
+    .set({ endedAt: at, endReason: reason })
+    .where('accountId', '=', accountId)
+    .where('id', '!=', keepId)
+    .where('endedAt', 'is', null)
+    .execute()
+}
+
 export function findDepartmentByCode(db: DbOrTrx, code: string) {
   return db.selectFrom('departments').selectAll().where('code', '=', code).executeTakeFirst()
 }

@@ -1,7 +1,7 @@
 /**
  * Accounts, login and the principal of a request.
  */
-import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2'
+import { hash as argonHash } from '@node-rs/argon2'
 import { appendAudit, auditActorOf } from '../../platform/audit/audit.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
 import { type DbOrTrx, transaction } from '../../platform/db/database.js'
@@ -9,25 +9,21 @@ import type { Deps } from '../../platform/deps.js'
 import { invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
 import { maskCitizenId, maskMobile, validateCitizenId, validateMobile } from '../../platform/validators/index.js'
-import { loginFailed, personExists } from './identity.errors.js'
+import { personExists } from './identity.errors.js'
+import { staffPasswordExpired } from './identity.password.js'
 import {
   endSession,
   findAccount,
-  findAccountByLoginName,
   findDepartment,
   findLiveSession,
   findPerson,
-  findPersonAccount,
   findPersonByIdNumberIndex,
-  findPersonByMobileIndex,
   findStaffByAccount,
-  incrementFailedLogins,
   listStaffRoles,
-  updateAccount,
+  touchSession,
 } from './identity.repository.js'
 import { permissionsOf, roleName } from './identity.roles.js'
-import { checkSession, startSession } from './identity.sessions.js'
-import type { AccountTable } from './identity.tables.js'
+import { checkSession, SESSION_LIMITS } from './identity.sessions.js'
 
 /** What the owner sees on 我的账号. */
 export interface AccountView {
@@ -42,29 +38,9 @@ export interface AccountView {
   sessionExpiresAt: string
 }
 
-export const LOCKOUT = { maxFailures: 5, lockMs: 30 * 60_000 } as const
-
 /** argon2id with the library's defaults (m=19 MiB, t=2, p=1: OWASP's recommendation). */
 export function hashPassword(password: string): Promise<string> {
   return argonHash(password)
-}
-
-// Verifying against this when the account does not exist keeps the answer time the same.
-let dummyHash: Promise<string> | undefined
-
-export interface LoginInput {
-  /** 身份证号码, 手机号码 or a staff user name. */
-  account: string
-  password: string
-  ip?: string
-  userAgent?: string
-  requestId?: string
-}
-
-export interface LoginResult {
-  token: string
-  accountId: string
-  kind: 'person' | 'staff'
 }
 
 /** Normalises what people type as an account: full-width digits, spaces, lower-case x. */
@@ -76,106 +52,6 @@ export function normaliseAccountInput(raw: string): string {
     .replace(/x$/, 'X')
 }
 
-async function findLoginAccount(deps: Deps, raw: string): Promise<AccountTable | undefined> {
-  const { db, fieldCrypto } = deps
-  const account = normaliseAccountInput(raw)
-  if (/^\d{17}[\dX]$/.test(account)) {
-    const person = await findPersonByIdNumberIndex(db, fieldCrypto.blindIndex(account))
-    return person ? findPersonAccount(db, person.id) : undefined
-  }
-  if (/^1\d{10}$/.test(account)) {
-    const person = await findPersonByMobileIndex(db, fieldCrypto.blindIndex(account))
-    return person ? findPersonAccount(db, person.id) : undefined
-  }
-  const byName = await findAccountByLoginName(db, account.toLowerCase())
-  return byName?.kind === 'staff' ? byName : undefined
-}
-
-/**
- * Password login. Five failures lock the account for 30 minutes; the answer is the same for an
- * unknown account, a wrong password and a locked account (SECURITY.md).
- * @throws LOGIN_FAILED (401)
- */
-export async function loginWithPassword(deps: Deps, input: LoginInput): Promise<LoginResult> {
-  const { db, clock } = deps
-  const account = await findLoginAccount(deps, input.account)
-  const now = clock.now()
-  const context = { sourceIp: input.ip ?? null, requestId: input.requestId ?? null }
-  if (!account?.passwordHash || account.status !== 'active') {
-    dummyHash ??= argonHash('not-a-real-password-at-all')
-    await argonVerify(await dummyHash, input.password).catch(() => false)
-    await transaction(db, (trx) =>
-      appendAudit(trx, {
-        at: now,
-        actor: { type: 'anonymous' },
-        action: 'identity.login',
-        object: account ? { type: 'account', id: account.id } : null,
-        outcome: 'failure',
-        details: { reason: account ? 'account_disabled' : 'unknown_account' },
-        ...context,
-      }),
-    )
-    throw loginFailed()
-  }
-  const locked = account.lockedUntil !== null && account.lockedUntil > now.toISOString()
-  const passwordOk = await argonVerify(account.passwordHash, input.password).catch(() => false)
-  if (locked || !passwordOk) {
-    await transaction(db, async (trx) => {
-      let lockedNow = false
-      if (!locked) {
-        // Counted in the database, so concurrent attempts cannot undercount.
-        const row = await incrementFailedLogins(trx, account.id)
-        if (row.failedLogins >= LOCKOUT.maxFailures) {
-          lockedNow = true
-          await updateAccount(trx, account.id, {
-            failedLogins: 0,
-            lockedUntil: new Date(now.getTime() + LOCKOUT.lockMs).toISOString(),
-          })
-        }
-      }
-      await appendAudit(trx, {
-        at: now,
-        actor: { type: 'anonymous' },
-        action: 'identity.login',
-        object: { type: 'account', id: account.id },
-        outcome: 'failure',
-        details: { reason: locked ? 'locked' : 'bad_password' },
-        ...context,
-      })
-      if (lockedNow) {
-        await appendAudit(trx, {
-          at: now,
-          actor: { type: 'system', id: 'identity:lockout' },
-          action: 'identity.lock',
-          object: { type: 'account', id: account.id },
-          details: { failures: LOCKOUT.maxFailures, minutes: LOCKOUT.lockMs / 60_000 },
-          ...context,
-        })
-      }
-    })
-    throw loginFailed()
-  }
-  return transaction(db, async (trx) => {
-    await updateAccount(trx, account.id, { failedLogins: 0, lockedUntil: null, lastLoginAt: now.toISOString() })
-    const { token } = await startSession(trx, clock, {
-      accountId: account.id,
-      kind: account.kind,
-      ip: input.ip,
-      userAgent: input.userAgent,
-    })
-    const staff = account.kind === 'staff' ? await findStaffByAccount(trx, account.id) : undefined
-    await appendAudit(trx, {
-      at: now,
-      actor: staff ? { type: 'staff', id: staff.id } : { type: 'person', id: account.personId },
-      action: 'identity.login',
-      object: { type: 'account', id: account.id },
-      details: { method: 'password' },
-      ...context,
-    })
-    return { token, accountId: account.id, kind: account.kind }
-  })
-}
-
 /** The principal for a session cookie token, or undefined when there is no live session. */
 export async function principalForToken(deps: Deps, token: string): Promise<Principal | undefined> {
   const { db, clock } = deps
@@ -185,6 +61,8 @@ export async function principalForToken(deps: Deps, token: string): Promise<Prin
   const account = await findAccount(db, session.accountId)
   if (account?.status !== 'active') return undefined
   if (account.kind === 'staff') {
+    // A staff login counts only after its second factor (SECURITY.md: TOTP on every login).
+    if (!session.secondFactorAt) return undefined
     const staff = await findStaffByAccount(db, account.id)
     if (!staff?.active) return undefined
     const roles = await listStaffRoles(db, staff.id)
@@ -199,6 +77,8 @@ export async function principalForToken(deps: Deps, token: string): Promise<Prin
       roles,
       permissions: permissionsOf(roles),
       assuranceLevel: 3,
+      sessionIdleMs: SESSION_LIMITS.staff.idleMs,
+      mustChangePassword: staffPasswordExpired(account.passwordChangedAt, clock.now()),
     }
   }
   const person = account.personId ? await findPerson(db, account.personId) : undefined
@@ -212,6 +92,7 @@ export async function principalForToken(deps: Deps, token: string): Promise<Prin
     roles: [],
     permissions: new Set(),
     assuranceLevel: person.assuranceLevel,
+    sessionIdleMs: SESSION_LIMITS.person.idleMs,
   }
 }
 
@@ -337,4 +218,14 @@ export async function createPerson(
     })
     .execute()
   return { personId, accountId }
+}
+
+/** Slides the idle deadline of the request's session now; returns the new deadline. */
+export async function keepAlive(deps: Deps, principal: Principal): Promise<string> {
+  const now = deps.clock.now()
+  const session = await findLiveSession(deps.db, principal.sessionId)
+  const idleMs = SESSION_LIMITS[session?.kind ?? 'person'].idleMs
+  const idleExpiresAt = new Date(now.getTime() + idleMs).toISOString()
+  await touchSession(deps.db, principal.sessionId, now.toISOString(), idleExpiresAt)
+  return idleExpiresAt
 }

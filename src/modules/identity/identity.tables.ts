@@ -71,6 +71,8 @@ export interface AccountTable {
   lockedUntil: string | null
   totpSecretEnc: string | null
   totpEnabledAt: string | null
+  /** The TOTP time step last accepted: a code works once. */
+  totpLastStep: number | null
   elderMode: Flag
   lastLoginAt: string | null
   createdAt: string
@@ -111,6 +113,26 @@ export interface SessionTable {
   endReason: string | null
 }
 
+export interface SmsCodeTable {
+  id: string
+  purpose: 'login' | 'register' | 'reset'
+  mobileIndex: string
+  codeHash: string
+  attempts: number
+  createdAt: string
+  expiresAt: string
+  consumedAt: string | null
+  ip: string | null
+}
+
+export interface RecoveryCodeTable {
+  id: string
+  accountId: string
+  codeHash: string
+  createdAt: string
+  usedAt: string | null
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     areas: AreaTable
@@ -121,5 +143,52 @@ declare module '../../platform/db/schema.js' {
     staff: StaffTable
     staffRoles: StaffRoleTable
     sessions: SessionTable
+    smsCodes: SmsCodeTable
+    recoveryCodes: RecoveryCodeTable
+  }
+}
+
+// ----- enterprises and agents (migration 0008) ---------------------------------------------------
+
+export type EnterpriseKind = 'company' | 'individual' | 'institution' | 'social_org' | 'other'
+
+export interface EnterpriseTable {
+  id: string
+  creditCode: string
+  name: string
+  kind: EnterpriseKind
+  legalRepPersonId: string
+  addressEnc: string | null
+  /** 成立日期 `YYYY-MM-DD`. */
+  registeredAt: string | null
+  creditCodeOverrideBy: string | null
+  creditCodeOverrideAt: string | null
+  creditCodeOverrideReason: string | null
+  createdAt: string
+  updatedAt: string
+}
+
+export interface AgentGrantTable {
+  id: string
+  enterpriseId: string
+  personId: string
+  scope: 'all' | 'items'
+  /** JSON array of service item codes (text; jsonb on PostgreSQL). */
+  itemCodes: string
+  /** `YYYY-MM-DD`, inclusive. */
+  validFrom: string
+  /** `YYYY-MM-DD`, inclusive. */
+  validUntil: string
+  grantedByPersonId: string
+  grantedAt: string
+  revokedAt: string | null
+  revokedBy: string | null
+  revokeReason: string | null
+}
+
+declare module '../../platform/db/schema.js' {
+  interface Database {
+    enterprises: EnterpriseTable
+    agentGrants: AgentGrantTable
   }
 }

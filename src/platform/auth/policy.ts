@@ -22,8 +22,13 @@ export type RoutePolicy =
 declare module 'fastify' {
   interface FastifyContextConfig {
     policy?: RoutePolicy
+    /** Reachable while the password must be changed (the change page itself, logout). */
+    whilePasswordExpired?: boolean
   }
 }
+
+export const passwordChangeRequired = () =>
+  new DomainError('PASSWORD_CHANGE_REQUIRED', 'forbidden', '您的密码已超过 90 天未更换，请先修改密码后再继续。')
 
 export interface RoutePolicyEntry {
   method: string
@@ -85,5 +90,12 @@ export function registerPolicies(app: FastifyInstance, registry: PolicyRegistry,
     const verdict = isAllowed(policy, request.principal)
     if (verdict === 'login') throw unauthenticated()
     if (verdict === 'deny') throw forbidden()
+    if (
+      request.principal?.mustChangePassword &&
+      !('public' in policy) &&
+      !request.routeOptions.config?.whilePasswordExpired
+    ) {
+      throw passwordChangeRequired()
+    }
   })
 }

@@ -20,6 +20,10 @@ export interface Principal {
   permissions: ReadonlySet<string>
   /** Assurance level of the person's identity: 1 self-registered, 2 checked, 3 in person. */
   assuranceLevel: 1 | 2 | 3
+  /** The session's idle timeout, so pages can warn before it ends. */
+  sessionIdleMs?: number
+  /** Staff whose password is older than 90 days may do nothing but change it. */
+  mustChangePassword?: boolean
 }
 
 /** The actor recorded on every business action (MODEL.md: who). */

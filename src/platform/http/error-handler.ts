@@ -106,6 +106,9 @@ export function registerErrorHandling(app: FastifyInstance, rendering: ErrorRend
     if (answer.status === 503) reply.header('retry-after', '30')
     if (answer.status >= 500 || answer.status === 401 || answer.status === 403)
       reply.header('cache-control', 'no-store')
+    if (answer.code === 'PASSWORD_CHANGE_REQUIRED' && request.method === 'GET' && !wantsJson(request)) {
+      return reply.redirect('/my/password', 303)
+    }
     if (answer.status === 401 && request.method === 'GET' && !wantsJson(request)) {
       // A page that needs login sends the person to log in and brings them back afterwards.
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303)

@@ -11,6 +11,8 @@ export interface PageUser {
   /** e.g. 「个人」 or the enterprise being acted for */
   actingAs?: string
   isStaff: boolean
+  /** Idle timeout of the session: the page warns two minutes before it ends. */
+  idleTimeoutMs?: number
 }
 
 /** What every page needs from the request, besides its own data. */

@@ -244,6 +244,57 @@ export function Radios({
   )
 }
 
+/** One checkbox with its label (e.g. 「我已阅读并同意」), with hint and error like other fields. */
+export function Checkbox({
+  name,
+  label,
+  hint,
+  error,
+  checked,
+  value = '1',
+}: {
+  name: string
+  label: ComponentChildren
+  hint?: ComponentChildren
+  error?: string
+  checked?: boolean
+  value?: string
+}) {
+  const id = fieldId(name)
+  const hintId = hint ? `${id}-hint` : undefined
+  const errorId = error ? `${id}-error` : undefined
+  return (
+    <div class={`field${error ? ' field--error' : ''}`}>
+      {error ? (
+        <p class="field__error" id={errorId}>
+          <span class="visually-hidden">错误：</span>
+          {error}
+        </p>
+      ) : null}
+      <div class="radios__item">
+        <input
+          class="radios__input"
+          type="checkbox"
+          id={id}
+          name={name}
+          value={value}
+          checked={checked}
+          aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}
+          aria-invalid={error ? true : undefined}
+        />
+        <label class="radios__label" for={id}>
+          {label}
+        </label>
+      </div>
+      {hint ? (
+        <div class="field__hint" id={hintId}>
+          {hint}
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
 /** A form that always carries the CSRF token of the page. */
 export function Form({
   action,
@@ -272,7 +323,10 @@ export function Button({
   variant = 'primary',
   type = 'submit',
   ...rest
-}: Omit<JSX.HTMLAttributes<HTMLButtonElement>, 'type'> & { variant?: ButtonVariant; type?: 'submit' | 'button' }) {
+}: Omit<JSX.ButtonHTMLAttributes<HTMLButtonElement>, 'type'> & {
+  variant?: ButtonVariant
+  type?: 'submit' | 'button'
+}) {
   return (
     <button class={`button button--${variant}`} type={type} {...rest}>
       {children}

@@ -38,7 +38,7 @@ export function Layout({
         <link rel="icon" href={page.asset('img/emblem.svg')} type="image/svg+xml" />
         <script src={page.asset('js/site.js')} defer />
       </head>
-      <body>
+      <body data-idle-ms={page.user?.idleTimeoutMs}>
         <a class="skip-link" href="#main">
           跳到主要内容
         </a>
