@@ -16,8 +16,8 @@ import type { Deps } from './platform/deps.js'
 import { LocalFileStore } from './platform/files/files.js'
 import { AssetManifest } from './platform/http/assets.js'
 import type { AppModule } from './platform/module.js'
-import { DevSmsGateway } from './platform/sms.js'
 import { createPlatformModule } from './platform/platform.module.js'
+import { DevSmsGateway } from './platform/sms.js'
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
