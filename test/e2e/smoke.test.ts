@@ -51,7 +51,7 @@ describe('API documentation in chromium', () => {
     const problems = watchConsole(page)
     await page.goto(`${site.baseUrl}/api/docs`)
     await page.waitForSelector('.swagger-ui .info .title', { timeout: 30_000 })
-    expect(await page.locator('.swagger-ui .info .title').innerText()).toContain('潮安区网上办事大厅')
+    expect(await page.locator('.swagger-ui .info .title').textContent()).toContain('潮安区网上办事大厅')
     await shot(page, 'smoke-api-docs')
     expect(problems).toEqual([])
     await context.close()
