@@ -99,6 +99,7 @@ export async function buildApp(deps: Deps, modules: AppModule[]): Promise<Fastif
         ? {
             displayName: request.principal.displayName,
             isStaff: Boolean(request.principal.staffId),
+            actingAs: request.principal.enterpriseName ? `代表 ${request.principal.enterpriseName}` : undefined,
             idleTimeoutMs: request.principal.sessionIdleMs,
           }
         : undefined,

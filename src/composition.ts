@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createIdentityModule } from './modules/identity/index.js'
 import { createNotificationsModule } from './modules/notifications/index.js'
 import { createPortalModule } from './modules/portal/index.js'
+import { createSsoModule } from './modules/sso/index.js'
 import { createCalendarService } from './platform/calendar/index.js'
 import { systemClock } from './platform/clock.js'
 import type { Config } from './platform/config.js'
@@ -56,5 +57,6 @@ export function createModules(deps: Deps): AppModule[] {
     createPortalModule(deps),
     createIdentityModule(deps),
     createNotificationsModule(deps),
+    createSsoModule(deps),
   ]
 }

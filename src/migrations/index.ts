@@ -11,7 +11,10 @@ import * as m0004 from './2026_11_27_0004_notifications.js'
 import * as m0005 from './2026_11_27_0005_search.js'
 import * as m0006 from './2026_11_27_0006_organisation.js'
 import * as m0007 from './2026_11_27_0007_identity.js'
+import * as m0008 from './2026_11_27_0008_enterprises.js'
+import * as m0009 from './2026_11_27_0009_sso.js'
 import * as m0010 from './2026_11_27_0010_login_factors.js'
+import * as m0011 from './2026_11_27_0011_catalog.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -21,5 +24,8 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0005_search': m0005,
   '2026_11_27_0006_organisation': m0006,
   '2026_11_27_0007_identity': m0007,
+  '2026_11_27_0008_enterprises': m0008,
+  '2026_11_27_0009_sso': m0009,
   '2026_11_27_0010_login_factors': m0010,
+  '2026_11_27_0011_catalog': m0011,
 }

@@ -72,6 +72,8 @@ export const AREAS: AreaSeed[] = [
 
 export interface DepartmentSeed {
   code: string
+  /** 统一社会信用代码 (机关, category 11, area 445103): generated demo codes with valid check characters. */
+  creditCode: string
   name: string
   shortName: string
   phone?: string
@@ -79,30 +81,30 @@ export interface DepartmentSeed {
 
 /** District departments (区直部门) that handle service items, in the plan's order where named. */
 export const DEPARTMENTS: DepartmentSeed[] = [
-  { code: 'zwfw', name: '潮安区政务服务中心', shortName: '区政务服务中心' },
-  { code: 'bb', name: '中共潮州市潮安区委机构编制委员会办公室', shortName: '区编办' },
-  { code: 'zfb', name: '潮州市潮安区人民政府办公室', shortName: '区政府办公室' },
-  { code: 'fgj', name: '潮州市潮安区发展和改革局', shortName: '区发改局' },
-  { code: 'jyj', name: '潮州市潮安区教育局', shortName: '区教育局' },
-  { code: 'gxj', name: '潮州市潮安区工业和信息化局', shortName: '区工信局' },
-  { code: 'gaj', name: '潮州市公安局潮安分局', shortName: '公安分局' },
-  { code: 'mzj', name: '潮州市潮安区民政局', shortName: '区民政局' },
-  { code: 'sfj', name: '潮州市潮安区司法局', shortName: '区司法局' },
-  { code: 'czj', name: '潮州市潮安区财政局', shortName: '区财政局' },
-  { code: 'rsj', name: '潮州市潮安区人力资源和社会保障局', shortName: '区人社局' },
-  { code: 'sbj', name: '潮州市潮安区社会保险基金管理局', shortName: '区社保局' },
-  { code: 'zrzy', name: '潮州市自然资源局潮安分局', shortName: '区自然资源局' },
-  { code: 'sthj', name: '潮州市生态环境局潮安分局', shortName: '区生态环境分局' },
-  { code: 'zjj', name: '潮州市潮安区住房和城乡建设局', shortName: '区住建局' },
-  { code: 'jtj', name: '潮州市潮安区交通运输局', shortName: '区交通运输局' },
-  { code: 'nyj', name: '潮州市潮安区农业农村局', shortName: '区农业农村局' },
-  { code: 'wgl', name: '潮州市潮安区文化广电旅游体育局', shortName: '区文广旅体局' },
-  { code: 'wjj', name: '潮州市潮安区卫生健康局', shortName: '区卫生健康局' },
-  { code: 'yjj', name: '潮州市潮安区应急管理局', shortName: '区应急管理局' },
-  { code: 'scj', name: '潮州市潮安区市场监督管理局', shortName: '区市场监督管理局' },
-  { code: 'ybj', name: '潮州市潮安区医疗保障局', shortName: '区医疗保障局' },
-  { code: 'tyjr', name: '潮州市潮安区退役军人事务局', shortName: '区退役军人事务局' },
-  { code: 'cl', name: '潮州市潮安区残疾人联合会', shortName: '区残联' },
+  { code: 'zwfw', creditCode: '11445103090148200Y', name: '潮安区政务服务中心', shortName: '区政务服务中心' },
+  { code: 'bb', creditCode: '11445103017837480G', name: '中共潮州市潮安区委机构编制委员会办公室', shortName: '区编办' },
+  { code: 'zfb', creditCode: '114451030753856706', name: '潮州市潮安区人民政府办公室', shortName: '区政府办公室' },
+  { code: 'fgj', creditCode: '11445103088860151Q', name: '潮州市潮安区发展和改革局', shortName: '区发改局' },
+  { code: 'jyj', creditCode: '1144510309355313XN', name: '潮州市潮安区教育局', shortName: '区教育局' },
+  { code: 'gxj', creditCode: '11445103085501145J', name: '潮州市潮安区工业和信息化局', shortName: '区工信局' },
+  { code: 'gaj', creditCode: '114451030926404349', name: '潮州市公安局潮安分局', shortName: '公安分局' },
+  { code: 'mzj', creditCode: '11445103070367211C', name: '潮州市潮安区民政局', shortName: '区民政局' },
+  { code: 'sfj', creditCode: '11445103049299592D', name: '潮州市潮安区司法局', shortName: '区司法局' },
+  { code: 'czj', creditCode: '11445103021423942W', name: '潮州市潮安区财政局', shortName: '区财政局' },
+  { code: 'rsj', creditCode: '11445103088292561N', name: '潮州市潮安区人力资源和社会保障局', shortName: '区人社局' },
+  { code: 'sbj', creditCode: '114451030497879084', name: '潮州市潮安区社会保险基金管理局', shortName: '区社保局' },
+  { code: 'zrzy', creditCode: '11445103027514925B', name: '潮州市自然资源局潮安分局', shortName: '区自然资源局' },
+  { code: 'sthj', creditCode: '114451030478507072', name: '潮州市生态环境局潮安分局', shortName: '区生态环境分局' },
+  { code: 'zjj', creditCode: '11445103046318962U', name: '潮州市潮安区住房和城乡建设局', shortName: '区住建局' },
+  { code: 'jtj', creditCode: '11445103022788636P', name: '潮州市潮安区交通运输局', shortName: '区交通运输局' },
+  { code: 'nyj', creditCode: '114451030170900221', name: '潮州市潮安区农业农村局', shortName: '区农业农村局' },
+  { code: 'wgl', creditCode: '11445103094436859C', name: '潮州市潮安区文化广电旅游体育局', shortName: '区文广旅体局' },
+  { code: 'wjj', creditCode: '11445103015092112P', name: '潮州市潮安区卫生健康局', shortName: '区卫生健康局' },
+  { code: 'yjj', creditCode: '11445103078195637W', name: '潮州市潮安区应急管理局', shortName: '区应急管理局' },
+  { code: 'scj', creditCode: '11445103005126091E', name: '潮州市潮安区市场监督管理局', shortName: '区市场监督管理局' },
+  { code: 'ybj', creditCode: '114451030622976200', name: '潮州市潮安区医疗保障局', shortName: '区医疗保障局' },
+  { code: 'tyjr', creditCode: '1144510303366337X4', name: '潮州市潮安区退役军人事务局', shortName: '区退役军人事务局' },
+  { code: 'cl', creditCode: '114451030333944567', name: '潮州市潮安区残疾人联合会', shortName: '区残联' },
 ]
 
 export interface ServicePointSeed {

@@ -35,13 +35,19 @@ export async function seedIdentity(deps: Deps, report: SeedReport, progress: (m:
         .execute()
     }
     for (const [i, d] of DEPARTMENTS.entries()) {
-      if (await findDepartmentByCode(trx, d.code)) continue
+      const found = await findDepartmentByCode(trx, d.code)
+      if (found) {
+        if (!found.creditCode) {
+          await trx.updateTable('departments').set({ creditCode: d.creditCode }).where('id', '=', found.id).execute()
+        }
+        continue
+      }
       await trx
         .insertInto('departments')
         .values({
           id: newId(),
           code: d.code,
-          creditCode: null,
+          creditCode: d.creditCode,
           name: d.name,
           shortName: d.shortName,
           parentId: null,

@@ -11,6 +11,7 @@ import { newId } from '../../platform/ids.js'
 import { maskCitizenId, maskMobile, validateCitizenId, validateMobile } from '../../platform/validators/index.js'
 import { personExists } from './identity.errors.js'
 import { staffPasswordExpired } from './identity.password.js'
+import { validateActingEnterprise } from './identity.policy.js'
 import {
   endSession,
   findAccount,
@@ -83,11 +84,14 @@ export async function principalForToken(deps: Deps, token: string): Promise<Prin
   }
   const person = account.personId ? await findPerson(db, account.personId) : undefined
   if (!person) return undefined
+  // Acting for an enterprise is re-checked on every request: an expired or revoked grant stops at once.
+  const acting = await validateActingEnterprise(db, person.id, session.actingEnterpriseId, clock.now())
   return {
     sessionId: session.id,
     accountId: account.id,
     personId: person.id,
-    enterpriseId: session.actingEnterpriseId ?? undefined,
+    enterpriseId: acting?.id,
+    enterpriseName: acting?.name,
     displayName: person.name,
     roles: [],
     permissions: new Set(),

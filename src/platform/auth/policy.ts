@@ -57,7 +57,7 @@ export function isAllowed(policy: RoutePolicy, principal: Principal | undefined)
 }
 
 /**
- * Registers the onRoute check (no policy → build fails) and the enforcing preHandler.
+ * Registers the onRoute check (no policy → build fails) and the enforcing preValidation hook.
  * `publicPrefixes` are routes that third-party plugins add (the Swagger UI files), public by design.
  */
 export function registerPolicies(app: FastifyInstance, registry: PolicyRegistry, publicPrefixes: string[] = []): void {
@@ -80,7 +80,9 @@ export function registerPolicies(app: FastifyInstance, registry: PolicyRegistry,
       throw new Error(`routes without an access policy (deny by default): ${registry.missing.join(', ')}`)
     }
   })
-  app.addHook('preHandler', async (request: FastifyRequest) => {
+  // preValidation, before the body is checked: a caller without the right gets 401/403, never a
+  // validation message about a request they may not make. (Registered before the CSRF check.)
+  app.addHook('preValidation', async (request: FastifyRequest) => {
     const policy = request.routeOptions.config?.policy
     // Fastify's own 404 handler has no policy; it answers 404 anyway.
     if (!policy) {

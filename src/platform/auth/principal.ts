@@ -11,6 +11,7 @@ export interface Principal {
   personId?: string
   /** The enterprise the person is acting for, when they switched identity. */
   enterpriseId?: string
+  enterpriseName?: string
   /** Set when the account is a staff account. */
   staffId?: string
   departmentId?: string
