@@ -5,6 +5,7 @@ import {
   actingFor,
   ownPerson,
   parseItemCodes,
+  requireAssurance,
   rightCovers,
   sameDepartment,
   sameDepartmentOrParent,
@@ -83,5 +84,13 @@ describe('record-level rules', () => {
       '代表 潮州市潮安区彩塘镇金记不锈钢制品有限公司',
     )
     expect(actingAsLabel(undefined)).toBeUndefined()
+  })
+})
+
+describe('requireAssurance', () => {
+  it('lets a higher or equal level through and refuses a lower one, saying how to raise it', () => {
+    expect(() => requireAssurance({ assuranceLevel: 2 }, 2)).not.toThrow()
+    expect(() => requireAssurance({ assuranceLevel: 3 }, 2)).not.toThrow()
+    expect(() => requireAssurance({ assuranceLevel: 1 }, 2)).toThrow(/实名二级.*窗口/)
   })
 })

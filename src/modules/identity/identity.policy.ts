@@ -15,6 +15,7 @@
 import type { Principal } from '../../platform/auth/principal.js'
 import { todayInShanghai } from '../../platform/calendar/calendar.js'
 import type { DbOrTrx } from '../../platform/db/database.js'
+import { DomainError } from '../../platform/http/errors.js'
 
 /** A staff member of this department. False for citizens and for a missing department. */
 export function sameDepartment(principal: Principal | undefined, departmentId: string | null | undefined): boolean {
@@ -163,4 +164,19 @@ export async function validateActingEnterprise(
 /** What the page header shows after the person's name: 陈晓燕（代表 ××有限公司）. */
 export function actingAsLabel(enterpriseName: string | undefined): string | undefined {
   return enterpriseName ? `代表 ${enterpriseName}` : undefined
+}
+
+const assuranceWords: Record<number, string> = { 1: '一级（本人注册）', 2: '二级（已核验身份）', 3: '三级（现场核验）' }
+
+/**
+ * A service may require an identity assurance level (L1 self-registered, L2 checked, L3 in person).
+ * @throws ASSURANCE_TOO_LOW (403) naming the level needed and how to get it
+ */
+export function requireAssurance(principal: Pick<Principal, 'assuranceLevel'>, needed: 1 | 2 | 3): void {
+  if (principal.assuranceLevel >= needed) return
+  throw new DomainError(
+    'ASSURANCE_TOO_LOW',
+    'forbidden',
+    `办理这个事项需要实名${assuranceWords[needed]}，您的账号目前是${assuranceWords[principal.assuranceLevel]}。请携带身份证到任一政务服务中心窗口或镇（场）政务服务站核验身份后再办理。`,
+  )
 }

@@ -11,6 +11,7 @@ import { registerEnterpriseRoutes } from './identity.enterprises.routes.js'
 import { registerIdentityRoutes, SESSION_COOKIE_BASE } from './identity.routes.js'
 import { seedIdentity } from './identity.seed.js'
 import { principalForToken } from './identity.service.js'
+import { registerVerifyRoutes } from './identity.verify.routes.js'
 
 export {
   type AccountClaims,
@@ -40,6 +41,7 @@ export {
   actingFor,
   actingRight,
   ownPerson,
+  requireAssurance,
   sameDepartment,
   sameDepartmentOrParent,
   sameServicePoint,
@@ -57,6 +59,12 @@ export function createIdentityModule(deps: Deps): AppModule {
       { href: '/my/account', label: '我的账号', order: 90, visible: (p) => Boolean(p) },
       { href: '/my/enterprises', label: '我的企业', order: 85, visible: (p) => Boolean(p?.personId && !p.staffId) },
       {
+        href: '/staff/persons',
+        label: '身份核验',
+        order: 70,
+        visible: (p) => Boolean(p?.permissions.has('persons.lookup')),
+      },
+      {
         href: '/admin/staff',
         label: '系统管理',
         order: 95,
@@ -67,6 +75,7 @@ export function createIdentityModule(deps: Deps): AppModule {
       registerIdentityRoutes(app, deps)
       registerEnterpriseRoutes(app, deps)
       registerAdminRoutes(app, deps)
+      registerVerifyRoutes(app, deps)
     },
     seed: async (report, progress) => {
       await seedIdentity(deps, report, progress)
