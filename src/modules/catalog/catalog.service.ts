@@ -325,7 +325,7 @@ export async function reviewVersion(
     const fresh = await getVersion(trx, versionId)
     assertState(fresh, decision.approve ? 'approve' : 'reject')
     if (decision.approve) {
-      await publish(trx, deps, item, fresh, principal.staffId ?? null, now, comment || null)
+      await publish(trx, item, fresh, principal.staffId ?? null, now, comment || null)
     } else {
       await updateVersion(trx, versionId, {
         state: 'draft',
@@ -353,7 +353,6 @@ export async function reviewVersion(
 /** Publishes a version inside the caller's transaction: the old one is superseded, search updated. */
 async function publish(
   trx: Trx,
-  deps: Deps,
   item: ItemTable,
   version: ItemVersionTable,
   reviewer: string | null,
@@ -483,7 +482,7 @@ export async function publishAsSystem(
     }
     const version = versionRow(item.id, (await maxVersion(trx, item.id)) + 1, elements, null, nowIso, changeNote)
     await insertVersion(trx, version)
-    await publish(trx, deps, item, version, null, now, null)
+    await publish(trx, item, version, null, now, null)
     await appendAudit(trx, {
       at: now,
       actor: { type: 'system', id: component },
