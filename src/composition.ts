@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createCatalogModule } from './modules/catalog/index.js'
 import { createIdentityModule } from './modules/identity/index.js'
 import { createNotificationsModule } from './modules/notifications/index.js'
 import { createPortalModule } from './modules/portal/index.js'
@@ -56,6 +57,7 @@ export function createModules(deps: Deps): AppModule[] {
     createPlatformModule(deps),
     createPortalModule(deps),
     createIdentityModule(deps),
+    createCatalogModule(deps),
     createNotificationsModule(deps),
     createSsoModule(deps),
   ]

@@ -3,6 +3,9 @@
  * scratch PostgreSQL database when DATABASE_URL is set) and an app to inject() into.
  */
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { FastifyInstance, FastifyRequest, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { buildApp } from '../src/app.js'
@@ -83,8 +86,24 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   }
 }
 
+let scratchDataDir: string | undefined
+/** One scratch DATA_DIR per test process (file store, keys), removed when the process exits. */
+function testDataDir(): string {
+  if (!scratchDataDir) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yiwang-test-'))
+    scratchDataDir = dir
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  }
+  return scratchDataDir
+}
+
 export function testConfig(database: DatabaseConfig, env: Record<string, string> = {}): Config {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env })
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: testDataDir(),
+    ...env,
+  })
   return { ...config, database }
 }
 
