@@ -4,6 +4,7 @@
  */
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createApplicationsModule } from './modules/applications/index.js'
 import { createCatalogModule } from './modules/catalog/index.js'
 import { createIdentityModule } from './modules/identity/index.js'
 import { createNotificationsModule } from './modules/notifications/index.js'
@@ -58,6 +59,7 @@ export function createModules(deps: Deps): AppModule[] {
     createPortalModule(deps),
     createIdentityModule(deps),
     createCatalogModule(deps),
+    createApplicationsModule(deps),
     createNotificationsModule(deps),
     createSsoModule(deps),
   ]

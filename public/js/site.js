@@ -91,3 +91,188 @@
   const summary = document.querySelector('[data-autofocus]')
   if (summary instanceof HTMLElement) summary.focus()
 })()
+
+// Application forms: parts marked data-show-if (a JSON condition on input names) are hidden while
+// their condition does not hold. Without this script they all stay visible, each with a sentence
+// saying when to fill it in, and the server ignores answers to parts that do not apply.
+;(() => {
+  const parts = document.querySelectorAll('[data-show-if]')
+  if (parts.length === 0) return
+  const answers = (form, name) => {
+    const out = []
+    for (const el of form.elements) {
+      if (el.name !== name || el.closest('[hidden]')) continue
+      if ((el.type === 'radio' || el.type === 'checkbox') && !el.checked) continue
+      const value = el.value.trim()
+      if (value !== '') out.push(value)
+    }
+    return out
+  }
+  const passes = (form, test) => {
+    const given = answers(form, test.name)
+    return test.equals ? given.some((v) => test.equals.includes(v)) : given.length > 0
+  }
+  // An answer inside a hidden part does not count (as on the server), so repeat until it settles.
+  const update = () => {
+    for (let round = 0; round < 5; round++) {
+      let changed = false
+      for (const part of parts) {
+        const form = part.closest('form')
+        if (!form) continue
+        let condition
+        try {
+          condition = JSON.parse(part.dataset.showIf)
+        } catch {
+          continue
+        }
+        const holds = condition.any
+          ? condition.any.some((t) => passes(form, t))
+          : (condition.all || []).every((t) => passes(form, t))
+        if (part.hidden !== !holds) {
+          part.hidden = !holds
+          changed = true
+        }
+      }
+      if (!changed) break
+    }
+  }
+  document.addEventListener('change', update)
+  document.addEventListener('input', update)
+  update()
+})()
+
+// Search type-ahead, the WAI-ARIA combobox pattern: suggestions from /api/search/suggest under
+// the search box; ↑/↓ move, Enter opens the chosen guide, Escape closes. Without this script the
+// form simply submits to /search. Requests wait for a pause in typing and answers are remembered,
+// so fast typists stay far below the rate limit.
+;(() => {
+  for (const input of document.querySelectorAll('input[data-suggest]')) {
+    const endpoint = input.dataset.suggest
+    const row = input.parentElement
+    if (!endpoint || !row) continue
+    const listId = `${input.id || 'search'}-suggestions`
+    const list = document.createElement('ul')
+    list.id = listId
+    list.className = 'suggest'
+    list.setAttribute('role', 'listbox')
+    list.setAttribute('aria-label', '搜索提示')
+    list.hidden = true
+    const status = document.createElement('div')
+    status.className = 'visually-hidden'
+    status.setAttribute('role', 'status')
+    row.append(list, status)
+    input.setAttribute('role', 'combobox')
+    input.setAttribute('aria-autocomplete', 'list')
+    input.setAttribute('aria-expanded', 'false')
+    input.setAttribute('aria-controls', listId)
+
+    let options = []
+    let active = -1
+    let timer
+    const cache = new Map()
+
+    const setActive = (index) => {
+      active = index
+      const items = list.children
+      for (let i = 0; i < items.length; i++) items[i].setAttribute('aria-selected', i === index ? 'true' : 'false')
+      if (index >= 0 && items[index]) {
+        input.setAttribute('aria-activedescendant', items[index].id)
+        items[index].scrollIntoView({ block: 'nearest' })
+      } else {
+        input.removeAttribute('aria-activedescendant')
+      }
+    }
+    const open = () => {
+      if (options.length === 0) return
+      list.hidden = false
+      input.setAttribute('aria-expanded', 'true')
+    }
+    const close = () => {
+      list.hidden = true
+      input.setAttribute('aria-expanded', 'false')
+      setActive(-1)
+    }
+    const go = (index) => {
+      const option = options[index]
+      if (option) window.location.assign(option.url)
+    }
+    const render = (suggestions) => {
+      options = suggestions
+      list.replaceChildren()
+      suggestions.forEach((s, i) => {
+        const li = document.createElement('li')
+        li.id = `${listId}-${i}`
+        li.className = 'suggest__option'
+        li.setAttribute('role', 'option')
+        li.setAttribute('aria-selected', 'false')
+        li.textContent = s.title
+        // Keep the focus in the input while the pointer picks an option.
+        li.addEventListener('mousedown', (event) => event.preventDefault())
+        li.addEventListener('click', () => go(i))
+        list.append(li)
+      })
+      setActive(-1)
+      if (suggestions.length === 0) {
+        close()
+        status.textContent = ''
+        return
+      }
+      open()
+      status.textContent = `有 ${suggestions.length} 条提示，按上下方向键选择，按回车打开`
+    }
+    const load = async () => {
+      const q = input.value.trim()
+      if (!q) return render([])
+      if (cache.has(q)) return render(cache.get(q))
+      try {
+        const response = await fetch(`${endpoint}?q=${encodeURIComponent(q)}`, {
+          headers: { accept: 'application/json' },
+          credentials: 'same-origin',
+        })
+        // Busy (429) or failing: say nothing, the form still searches.
+        if (!response.ok) return
+        const body = await response.json()
+        const suggestions = Array.isArray(body.suggestions) ? body.suggestions : []
+        cache.set(q, suggestions)
+        // An answer to an earlier text than what is in the box now is dropped.
+        if (input.value.trim() === q && document.activeElement === input) render(suggestions)
+      } catch {
+        // offline: no suggestions
+      }
+    }
+    input.addEventListener('input', () => {
+      clearTimeout(timer)
+      timer = setTimeout(load, 200)
+    })
+    input.addEventListener('keydown', (event) => {
+      const shown = !list.hidden && options.length > 0
+      if (event.key === 'ArrowDown') {
+        if (options.length === 0) return
+        event.preventDefault()
+        open()
+        setActive((active + 1) % options.length)
+      } else if (event.key === 'ArrowUp') {
+        if (!shown) return
+        event.preventDefault()
+        setActive(active <= 0 ? options.length - 1 : active - 1)
+      } else if (event.key === 'Enter') {
+        if (shown && active >= 0) {
+          event.preventDefault()
+          go(active)
+        }
+      } else if (event.key === 'Escape') {
+        if (shown) {
+          event.preventDefault()
+          close()
+        }
+      }
+    })
+    input.addEventListener('blur', close)
+  }
+
+  // 打印本页 on the print version of a guide (hidden without this script: Ctrl+P is explained).
+  for (const button of document.querySelectorAll('[data-print]')) {
+    button.hidden = false
+    button.addEventListener('click', () => window.print())
+  }
+})()

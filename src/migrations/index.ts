@@ -15,6 +15,7 @@ import * as m0008 from './2026_11_27_0008_enterprises.js'
 import * as m0009 from './2026_11_27_0009_sso.js'
 import * as m0010 from './2026_11_27_0010_login_factors.js'
 import * as m0011 from './2026_11_27_0011_catalog.js'
+import * as m0012 from './2026_11_27_0012_applications.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0009_sso': m0009,
   '2026_11_27_0010_login_factors': m0010,
   '2026_11_27_0011_catalog': m0011,
+  '2026_11_27_0012_applications': m0012,
 }

@@ -175,3 +175,46 @@ export function listThemes(db: DbOrTrx) {
 export function insertTheme(db: DbOrTrx, theme: ThemeTable) {
   return db.insertInto('themes').values(theme).execute()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Administration (事项管理, review, Excel export)
+
+/** The published version of each live item, of one department (when given) or all, by basic code. */
+export function listPublishedForExport(db: DbOrTrx, departmentId: string | undefined) {
+  let query = db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .where('itemVersions.state', '=', 'published')
+  if (departmentId !== undefined) query = query.where('items.departmentId', '=', departmentId)
+  return query
+    .select([
+      'items.id as itemId',
+      'items.departmentId',
+      'itemVersions.id as versionId',
+      'itemVersions.version',
+      'itemVersions.elements',
+    ])
+    .orderBy('items.catalogCode')
+    .execute()
+}
+
+/** The version of an item with a given number (the one before another, for differences). */
+export function findVersionByNumber(db: DbOrTrx, itemId: string, version: number) {
+  return db
+    .selectFrom('itemVersions')
+    .selectAll()
+    .where('itemId', '=', itemId)
+    .where('version', '=', version)
+    .executeTakeFirst()
+}
+
+/**
+ * Names of staff members by id, for "who" in version histories. The identity module exports no
+ * lookup by staff id, so this reads its staff table (name only, read only).
+ */
+export async function findStaffNames(db: DbOrTrx, staffIds: string[]): Promise<Map<string, string>> {
+  const ids = [...new Set(staffIds)].filter(Boolean)
+  if (ids.length === 0) return new Map()
+  const rows = await db.selectFrom('staff').select(['id', 'name']).where('id', 'in', ids).execute()
+  return new Map(rows.map((r) => [r.id, r.name]))
+}

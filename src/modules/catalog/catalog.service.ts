@@ -9,7 +9,7 @@ import { actorOf, type Principal } from '../../platform/auth/principal.js'
 import { todayInShanghai } from '../../platform/calendar/index.js'
 import { type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
-import { type FieldProblem, invalidInput } from '../../platform/http/errors.js'
+import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { pointerToField } from '../../platform/http/validation-messages.js'
 import { newId } from '../../platform/ids.js'
 import { indexDocument, removeDocument } from '../../platform/search/index.js'
@@ -28,9 +28,15 @@ import {
   findItem,
   findItemByTaskCode,
   findOpenVersion,
+  findStaffNames,
   findVersion,
+  findVersionByNumber,
   insertItem,
   insertVersion,
+  listDepartmentItems,
+  listInReview,
+  listPublishedForExport,
+  listVersions,
   maxVersion,
   updateItem,
   updateVersion,
@@ -177,6 +183,8 @@ function versionRow(
     supersededAt: null,
     withdrawnAt: null,
     withdrawnReason: null,
+    formDefinition: null,
+    processDefinition: null,
   }
 }
 
@@ -548,4 +556,187 @@ export async function getVersion(db: DbOrTrx, id: string): Promise<ItemVersionTa
   const version = await findVersion(db, id)
   if (!version) throw versionNotFound()
   return version
+}
+
+// ---------------------------------------------------------------------------------------------
+// Administration: what the 事项管理 and review pages read, and the Excel import
+
+const notReadable = () => new DomainError('ITEM_OTHER_DEPARTMENT', 'forbidden', '只能查看本部门的事项。')
+
+/** Reviewers read every department's items; item administrators only their own department's. */
+export function assertCanReadItem(principal: Principal, item: Pick<ItemTable, 'departmentId'>): void {
+  if (principal.permissions.has('catalog.review')) return
+  if (principal.permissions.has('catalog.edit') && principal.departmentId === item.departmentId) return
+  throw notReadable()
+}
+
+/** @throws ITEM_NOT_FOUND; ITEM_OTHER_DEPARTMENT */
+export async function getReadableItem(db: DbOrTrx, principal: Principal, itemId: string): Promise<ItemTable> {
+  const item = await getItem(db, itemId)
+  assertCanReadItem(principal, item)
+  return item
+}
+
+/** @throws ITEM_VERSION_NOT_FOUND; ITEM_OTHER_DEPARTMENT */
+export async function getReadableVersion(db: DbOrTrx, principal: Principal, versionId: string) {
+  const version = await getVersion(db, versionId)
+  const item = await getItem(db, version.itemId)
+  assertCanReadItem(principal, item)
+  return { item, version }
+}
+
+/**
+ * A draft that the principal, an item administrator of the owning department, may edit.
+ * @throws ITEM_VERSION_NOT_FOUND; ITEM_OTHER_DEPARTMENT; ITEM_INVALID_TRANSITION unless a draft
+ */
+export async function getEditableVersion(db: DbOrTrx, principal: Principal, versionId: string) {
+  const version = await getVersion(db, versionId)
+  const item = await getItem(db, version.itemId)
+  assertOwnDepartment(principal, item.departmentId)
+  assertState(version, 'edit')
+  return { item, version }
+}
+
+/** The principal's department's items with their newest version (事项管理 list). */
+export function listOwnDepartmentItems(db: DbOrTrx, principal: Principal) {
+  return listDepartmentItems(db, principal.departmentId ?? '')
+}
+
+/** Versions waiting for review, oldest first, with the owning department's name. */
+export async function listReviewQueue(db: DbOrTrx) {
+  const [rows, departments] = await Promise.all([listInReview(db), listDepartmentInfos(db)])
+  const names = new Map(departments.map((d) => [d.id, d.name]))
+  return rows.map((r) => ({ ...r, departmentName: names.get(r.departmentId) ?? '' }))
+}
+
+/** Every version of an item, newest first, with the names of the staff who acted on each. */
+export async function itemHistory(db: DbOrTrx, principal: Principal, itemId: string) {
+  const item = await getReadableItem(db, principal, itemId)
+  const versions = await listVersions(db, itemId)
+  const staffNames = await findStaffNames(
+    db,
+    versions.flatMap((v) => [v.createdBy, v.submittedBy, v.reviewedBy]).filter((id): id is string => Boolean(id)),
+  )
+  return { item, versions, staffNames }
+}
+
+/** The version numbered one below, when there is one (for "what changed" between versions). */
+export function findPreviousVersion(db: DbOrTrx, version: Pick<ItemVersionTable, 'itemId' | 'version'>) {
+  return findVersionByNumber(db, version.itemId, version.version - 1)
+}
+
+/** The item's published version, when it has one now. */
+export async function findPublishedVersion(db: DbOrTrx, item: Pick<ItemTable, 'currentVersionId'>) {
+  if (!item.currentVersionId) return undefined
+  const current = await findVersion(db, item.currentVersionId)
+  return current?.state === 'published' ? current : undefined
+}
+
+/** The published version of every live item (of one department, or all when undefined) for the export. */
+export function listPublishedElements(db: DbOrTrx, departmentId: string | undefined) {
+  return listPublishedForExport(db, departmentId)
+}
+
+/** An item as an import finds it: the item, its current version, an open version, all versions. */
+export async function findItemForImport(db: DbOrTrx, taskCode: string) {
+  const item = await findItemByTaskCode(db, taskCode)
+  if (!item) return undefined
+  const versions = await listVersions(db, item.id)
+  return {
+    item,
+    versions,
+    current: versions.find((v) => v.id === item.currentVersionId),
+    open: versions.find((v) => v.state === 'draft' || v.state === 'in_review'),
+  }
+}
+
+export interface ImportChange {
+  kind: 'create' | 'update'
+  elements: ItemInput
+  changeNote: string
+}
+
+/**
+ * Writes an Excel import of the principal's department in ONE transaction: each new item as
+ * version 1 and each changed item as a new version, both submitted for review at once (so two
+ * audit entries each: created / version started, then submitted). Every item is checked against
+ * every rule first; when any item fails, nothing is written.
+ * @throws VALIDATION_FAILED; ITEM_TASK_CODE_TAKEN; ITEM_OPEN_VERSION_EXISTS; ITEM_OTHER_DEPARTMENT
+ */
+export async function importItemChanges(
+  deps: Deps,
+  principal: Principal,
+  changes: ImportChange[],
+  source: { sha256: string },
+): Promise<{ created: number; updated: number }> {
+  const departmentId = principal.departmentId ?? ''
+  const checked: { change: ImportChange; elements: ItemElements }[] = []
+  for (const change of changes) {
+    const { elements } = await validateItem(deps.db, departmentId, change.elements, { rules: true })
+    checked.push({ change, elements })
+  }
+  const now = deps.clock.now()
+  const nowIso = now.toISOString()
+  const staffId = principal.staffId ?? null
+  const actor = auditActor(principal, 'item_admin')
+  return transaction(deps.db, async (trx) => {
+    let created = 0
+    let updated = 0
+    for (const { change, elements } of checked) {
+      let item = await findItemByTaskCode(trx, elements.taskCode)
+      let number = 1
+      if (change.kind === 'create') {
+        if (item) throw taskCodeTaken(elements.taskCode)
+        item = {
+          id: newId(),
+          departmentId,
+          catalogCode: elements.catalogCode,
+          taskCode: elements.taskCode,
+          taskHandleItem: elements.taskHandleItem ?? null,
+          currentVersionId: null,
+          withdrawnAt: null,
+          createdBy: staffId,
+          createdAt: nowIso,
+          updatedAt: nowIso,
+        }
+        await insertItem(trx, item)
+      } else {
+        if (!item) throw itemNotFound()
+        assertOwnDepartment(principal, item.departmentId)
+        if (await findOpenVersion(trx, item.id)) throw openVersionExists()
+        number = (await maxVersion(trx, item.id)) + 1
+      }
+      const version: ItemVersionTable = {
+        ...versionRow(item.id, number, elements, staffId, nowIso, change.changeNote),
+        state: 'in_review',
+        submittedBy: staffId,
+        submittedAt: nowIso,
+      }
+      await insertVersion(trx, version)
+      await appendAudit(trx, {
+        at: now,
+        actor,
+        action: change.kind === 'create' ? 'catalog.item_create' : 'catalog.version_start',
+        object: change.kind === 'create' ? { type: 'item', id: item.id } : { type: 'item_version', id: version.id },
+        details: {
+          itemId: item.id,
+          versionId: version.id,
+          version: number,
+          catalogCode: elements.catalogCode,
+          source: 'excel_import',
+          file: source.sha256,
+        },
+      })
+      await appendAudit(trx, {
+        at: now,
+        actor,
+        action: 'catalog.submit',
+        object: { type: 'item_version', id: version.id },
+        details: { itemId: item.id, version: number, from: 'draft', to: 'in_review', source: 'excel_import' },
+      })
+      if (change.kind === 'create') created++
+      else updated++
+    }
+    return { created, updated }
+  })
 }

@@ -42,6 +42,10 @@ export interface ItemVersionTable {
   supersededAt: string | null
   withdrawnAt: string | null
   withdrawnReason: string | null
+  /** FormDefinition JSON for this version, when not the default form. */
+  formDefinition: string | null
+  /** ProcessDefinition JSON for this version, when not the default process. */
+  processDefinition: string | null
 }
 
 export interface ThemeTable {

@@ -346,3 +346,168 @@ export function ButtonLink({
     </a>
   )
 }
+
+/**
+ * A group of radio buttons or checkboxes in a fieldset whose legend asks the question, with hint,
+ * error and an optional note after the options (e.g. where a prefilled answer came from, given
+ * `afterId` so the group is described by it). Checkboxes share one name and post every ticked value.
+ */
+export function Choices({
+  type,
+  name,
+  legend,
+  hint,
+  error,
+  values,
+  options,
+  inline,
+  required,
+  after,
+  afterId,
+}: {
+  type: 'radio' | 'checkbox'
+  name: string
+  legend: ComponentChildren
+  hint?: ComponentChildren
+  error?: string
+  /** The chosen value(s). */
+  values?: readonly string[]
+  options: Option[]
+  inline?: boolean
+  /** When false, the legend says （选填）; leave undefined to say nothing. */
+  required?: boolean
+  after?: ComponentChildren
+  afterId?: string
+}) {
+  const id = fieldId(name)
+  const hintId = hint ? `${id}-hint` : undefined
+  const errorId = error ? `${id}-error` : undefined
+  const chosen = new Set(values ?? [])
+  return (
+    <div class={`field${error ? ' field--error' : ''}`}>
+      <fieldset
+        class="fieldset"
+        aria-describedby={[hintId, errorId, after ? afterId : undefined].filter(Boolean).join(' ') || undefined}
+      >
+        <legend class="field__label">
+          {legend}
+          {required === false ? <span class="field__optional">（选填）</span> : null}
+        </legend>
+        {hint ? (
+          <div class="field__hint" id={hintId}>
+            {hint}
+          </div>
+        ) : null}
+        {error ? (
+          <p class="field__error" id={errorId}>
+            <span class="visually-hidden">错误：</span>
+            {error}
+          </p>
+        ) : null}
+        <div class={`radios${inline ? ' radios--inline' : ''}`}>
+          {options.map((o, i) => (
+            <div class="radios__item" key={o.value}>
+              <input
+                class="radios__input"
+                type={type}
+                id={i === 0 ? id : `${id}-${i}`}
+                name={name}
+                value={o.value}
+                checked={chosen.has(o.value)}
+              />
+              <label class="radios__label" for={i === 0 ? id : `${id}-${i}`}>
+                {o.label}
+              </label>
+            </div>
+          ))}
+        </div>
+        {after}
+      </fieldset>
+    </div>
+  )
+}
+
+/** Several checkboxes answering one question (可多选): see Choices. */
+export function Checkboxes(props: Omit<Parameters<typeof Choices>[0], 'type'>) {
+  return <Choices type="checkbox" {...props} />
+}
+
+/**
+ * A date as three boxes, 年 月 日 (the GOV.UK date pattern: no picker to fight with, works on
+ * every phone). Posts `name.year`, `name.month` and `name.day`; the year box carries the id of
+ * `name`, so an error summary link lands on it.
+ */
+export function DateInput({
+  name,
+  legend,
+  hint,
+  error,
+  value,
+  required,
+  after,
+  afterId,
+}: {
+  name: string
+  legend: ComponentChildren
+  hint?: ComponentChildren
+  error?: string
+  /** [year, month, day] as typed. */
+  value?: readonly [string, string, string]
+  required?: boolean
+  after?: ComponentChildren
+  afterId?: string
+}) {
+  const id = fieldId(name)
+  const hintId = hint ? `${id}-hint` : undefined
+  const errorId = error ? `${id}-error` : undefined
+  const [year = '', month = '', day = ''] = value ?? []
+  const parts = [
+    { part: 'year', label: '年', value: year, cls: 'input--year', inputId: id },
+    { part: 'month', label: '月', value: month, cls: 'input--two', inputId: `${id}-month` },
+    { part: 'day', label: '日', value: day, cls: 'input--two', inputId: `${id}-day` },
+  ]
+  return (
+    <div class={`field${error ? ' field--error' : ''}`}>
+      <fieldset
+        class="fieldset"
+        aria-describedby={[hintId, errorId, after ? afterId : undefined].filter(Boolean).join(' ') || undefined}
+      >
+        <legend class="field__label">
+          {legend}
+          {required === false ? <span class="field__optional">（选填）</span> : null}
+        </legend>
+        {hint ? (
+          <div class="field__hint" id={hintId}>
+            {hint}
+          </div>
+        ) : null}
+        {error ? (
+          <p class="field__error" id={errorId}>
+            <span class="visually-hidden">错误：</span>
+            {error}
+          </p>
+        ) : null}
+        <div class="date-input">
+          {parts.map((p) => (
+            <div class="date-input__item" key={p.part}>
+              <input
+                class={`input ${p.cls}${error ? ' input--error' : ''}`}
+                id={p.inputId}
+                name={`${name}.${p.part}`}
+                type="text"
+                inputMode="numeric"
+                autoComplete="off"
+                value={p.value}
+                aria-invalid={error ? true : undefined}
+              />
+              <label class="date-input__label" for={p.inputId}>
+                {p.label}
+              </label>
+            </div>
+          ))}
+        </div>
+        {after}
+      </fieldset>
+    </div>
+  )
+}

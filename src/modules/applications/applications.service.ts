@@ -1,0 +1,1438 @@
+/**
+ * The spine of the platform (ARCHITECTURE.md §5): apply → pre-review → accept / refuse / one
+ * correction notice → processing by one or more departments under the legal clock → decision →
+ * delivery → completed. Every state change is one transition of the table in
+ * applications.states.ts, in one transaction, with one application event, one audit entry and a
+ * message to the applicant.
+ */
+import { type AuditActor, appendAudit } from '../../platform/audit/audit.js'
+import type { Principal } from '../../platform/auth/principal.js'
+import { addWorkingDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
+import { type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
+import type { Deps } from '../../platform/deps.js'
+import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
+import { newId } from '../../platform/ids.js'
+import { getItem, getVersion, type ItemElements } from '../catalog/index.js'
+import { findDepartmentInfo, requireAssurance } from '../identity/index.js'
+import { queueNotification } from '../notifications/index.js'
+import { type ClockSpec, clockSummary, deemedAcceptanceDue, dueOn, type PauseReason } from './applications.clock.js'
+import {
+  applicationNotFound,
+  changedMeanwhile,
+  invalidTransition,
+  itemNotOffered,
+  notOnline,
+  otherDepartment,
+  taskNotFound,
+  taskNotYours,
+  taskWrongState,
+} from './applications.errors.js'
+import { checkFormData, type FormData } from './applications.forms.js'
+import { formFor } from './applications.forms.registry.js'
+import { instantRuleFor } from './applications.instant.js'
+import { nextApplicationNo, nextNoticeNo } from './applications.numbers.js'
+import { type ProcessDefinition, processFor, stageVerdict } from './applications.process.js'
+import {
+  closeOpenPause,
+  findApplication,
+  findByIdempotencyKey,
+  findTask,
+  insertApplication,
+  insertEvent,
+  insertMaterial,
+  insertNotice,
+  insertPause,
+  insertTask,
+  listCurrentMaterials,
+  listPauses,
+  listTasks,
+  nextEventSeq,
+  retireMaterials,
+  updateApplication,
+  updateTask,
+} from './applications.repository.js'
+import { APPLICATION_TRANSITIONS, type ApplicationEvent, canTransition, STATE_NAMES } from './applications.states.js'
+import type {
+  ApplicationChannel,
+  ApplicationMaterialTable,
+  ApplicationTable,
+  NoticeKind,
+  TaskTable,
+} from './applications.tables.js'
+import type { MaterialInput } from './applications.types.js'
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+
+export type { MaterialInput } from './applications.types.js'
+
+export interface SubmitInput {
+  itemId: string
+  /** The form token of the page: the same key twice gives the same application (SECURITY.md). */
+  idempotencyKey: string
+  formData: FormData
+  materials: MaterialInput[]
+  channel?: ApplicationChannel
+  /** Window or proxy filing for a resident: whose application it is, and how they consented. */
+  onBehalfOf?: { personId: string; consent?: { method: string; note: string } }
+}
+
+export interface CorrectionProblem {
+  target: 'field' | 'material'
+  /** The form input name (e.g. `business.address`) or the material code. */
+  key: string
+  message: string
+}
+
+export interface NoticeContent {
+  title: string
+  applicationNo: string
+  applicantName: string
+  itemName: string
+  departmentName: string
+  paragraphs: string[]
+  problems?: CorrectionProblem[]
+  issuedOn: string
+}
+
+interface RequestContext {
+  ip?: string
+  requestId?: string
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+export async function getApplication(db: DbOrTrx, id: string): Promise<ApplicationTable> {
+  const app = await findApplication(db, id)
+  if (!app) throw applicationNotFound()
+  return app
+}
+
+function elementsOf(version: { elements: string }): ItemElements {
+  return JSON.parse(version.elements) as ItemElements
+}
+
+/** The actor of a principal as the event log and the audit trail record it. */
+function actorOfPrincipal(principal: Principal | undefined, role: string | null = null): AuditActor {
+  if (!principal) return { type: 'system', id: 'applications' }
+  if (principal.staffId) return { type: 'staff', id: principal.staffId, role }
+  return { type: 'person', id: principal.personId ?? null, enterpriseId: principal.enterpriseId ?? null, role }
+}
+
+/** Staff may see and act on a case of their own department only (SECURITY.md, access control). */
+export function assertStaffOfDepartment(principal: Principal, departmentId: string): void {
+  if (!principal.staffId || principal.departmentId !== departmentId) throw otherDepartment()
+}
+
+/** The applicant (or the enterprise they act for) sees their own applications only. */
+export function isApplicantOf(principal: Principal, app: ApplicationTable): boolean {
+  if (principal.staffId || !principal.personId) return false
+  if (app.applicantEnterpriseId) return principal.enterpriseId === app.applicantEnterpriseId
+  return app.applicantPersonId === principal.personId && !principal.enterpriseId
+}
+
+interface TransitionOptions {
+  event: ApplicationEvent
+  actor: AuditActor
+  changes?: Partial<ApplicationTable>
+  reason?: string | null
+  noticeId?: string | null
+  taskId?: string | null
+  details?: Record<string, unknown>
+  /** The message to the applicant; the default one when omitted, none when null. */
+  message?: { subject: string; body: string } | null
+  context?: RequestContext
+}
+
+/**
+ * Moves an application along one transition of the table: checks it is allowed from the current
+ * state, updates the row (optimistic lock), records the event and the audit entry, and queues the
+ * message to the applicant — all in the caller's transaction.
+ */
+async function transition(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  options: TransitionOptions,
+): Promise<ApplicationTable> {
+  const rule = APPLICATION_TRANSITIONS[options.event]
+  if (!canTransition(app.state, options.event)) throw invalidTransition(app.applicationNo, app.state, rule.verb)
+  const now = deps.clock.now()
+  const nowIso = now.toISOString()
+  const changes: Partial<ApplicationTable> = { ...options.changes, state: rule.to, updatedAt: nowIso }
+  if (!(await updateApplication(trx, app, changes))) throw changedMeanwhile()
+  const updated = { ...app, ...changes, lockVersion: app.lockVersion + 1 } as ApplicationTable
+  await insertEvent(trx, {
+    id: newId(),
+    applicationId: app.id,
+    seq: await nextEventSeq(trx, app.id),
+    event: options.event,
+    fromState: app.state,
+    toState: rule.to,
+    actorType: options.actor.type,
+    actorId: options.actor.id ?? null,
+    actorRole: options.actor.role ?? null,
+    enterpriseId: options.actor.enterpriseId ?? null,
+    channel: app.channel,
+    reason: options.reason ?? null,
+    noticeId: options.noticeId ?? null,
+    taskId: options.taskId ?? null,
+    details: options.details ? JSON.stringify(options.details) : null,
+    at: nowIso,
+  })
+  await appendAudit(trx, {
+    at: now,
+    actor: options.actor,
+    action: `application.${options.event}`,
+    object: { type: 'application', id: app.id },
+    details: { from: app.state, to: rule.to, ...(options.noticeId ? { noticeId: options.noticeId } : {}) },
+    sourceIp: options.context?.ip ?? null,
+    requestId: options.context?.requestId ?? null,
+  })
+  const message = options.message === null ? undefined : (options.message ?? defaultMessage(updated))
+  if (message) {
+    await queueNotification(
+      trx,
+      {
+        recipientPersonId: app.applicantPersonId,
+        channel: 'site',
+        subject: message.subject,
+        body: message.body,
+        link: `/my/applications/${app.id}`,
+        category: 'application',
+      },
+      deps.clock,
+    )
+  }
+  return updated
+}
+
+function defaultMessage(app: ApplicationTable): { subject: string; body: string } | undefined {
+  const no = app.applicationNo ?? ''
+  return {
+    subject: `办件 ${no} ${STATE_NAMES[app.state]}`,
+    body: `您的办件 ${no} 状态已更新为「${STATE_NAMES[app.state]}」。`,
+  }
+}
+
+/** A step of a task or the process that is not a state change of the application. */
+async function recordEvent(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  event: string,
+  actor: AuditActor,
+  extra: {
+    reason?: string | null
+    taskId?: string | null
+    noticeId?: string | null
+    details?: Record<string, unknown>
+  } = {},
+  context: RequestContext = {},
+): Promise<void> {
+  const now = deps.clock.now()
+  await insertEvent(trx, {
+    id: newId(),
+    applicationId: app.id,
+    seq: await nextEventSeq(trx, app.id),
+    event,
+    fromState: app.state,
+    toState: app.state,
+    actorType: actor.type,
+    actorId: actor.id ?? null,
+    actorRole: actor.role ?? null,
+    enterpriseId: actor.enterpriseId ?? null,
+    channel: app.channel,
+    reason: extra.reason ?? null,
+    noticeId: extra.noticeId ?? null,
+    taskId: extra.taskId ?? null,
+    details: extra.details ? JSON.stringify(extra.details) : null,
+    at: now.toISOString(),
+  })
+  await appendAudit(trx, {
+    at: now,
+    actor,
+    action: `application.${event}`,
+    object: { type: 'application', id: app.id },
+    details: { ...(extra.details ?? {}), ...(extra.taskId ? { taskId: extra.taskId } : {}) },
+    sourceIp: context.ip ?? null,
+    requestId: context.requestId ?? null,
+  })
+}
+
+async function issueNotice(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  kind: NoticeKind,
+  issuedBy: string | null,
+  content: Omit<NoticeContent, 'applicationNo' | 'applicantName' | 'itemName' | 'departmentName' | 'issuedOn'>,
+): Promise<string> {
+  const now = deps.clock.now()
+  const department = await findDepartmentInfo(trx, app.departmentId)
+  const version = await getVersion(trx, app.itemVersionId)
+  const person = await trx
+    .selectFrom('persons')
+    .select('name')
+    .where('id', '=', app.applicantPersonId)
+    .executeTakeFirst()
+  const enterprise = app.applicantEnterpriseId
+    ? await trx.selectFrom('enterprises').select('name').where('id', '=', app.applicantEnterpriseId).executeTakeFirst()
+    : undefined
+  const id = newId()
+  const full: NoticeContent = {
+    ...content,
+    applicationNo: app.applicationNo ?? '',
+    applicantName: enterprise?.name ?? person?.name ?? '',
+    itemName: version.taskName,
+    departmentName: department?.name ?? '',
+    issuedOn: todayInShanghai(now),
+  }
+  await insertNotice(trx, {
+    id,
+    applicationId: app.id,
+    kind,
+    number: await nextNoticeNo(trx, department?.code ?? 'x', kind, now),
+    title: content.title,
+    content: JSON.stringify(full),
+    departmentId: app.departmentId,
+    issuedBy,
+    issuedAt: now.toISOString(),
+  })
+  return id
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying
+
+async function offeredVersion(db: DbOrTrx, itemId: string) {
+  const item = await getItem(db, itemId)
+  if (!item.currentVersionId || item.withdrawnAt) throw itemNotOffered()
+  const version = await getVersion(db, item.currentVersionId)
+  if (version.state !== 'published') throw itemNotOffered()
+  return { item, version, elements: elementsOf(version) }
+}
+
+/** Checks the materials against the item: every required one present, each kind allowed. */
+export function materialProblems(elements: ItemElements, materials: MaterialInput[], today: string): FieldProblem[] {
+  const problems: FieldProblem[] = []
+  const byCode = new Map<string, MaterialInput[]>()
+  for (const m of materials) byCode.set(m.materialCode, [...(byCode.get(m.materialCode) ?? []), m])
+  for (const code of byCode.keys()) {
+    if (!elements.materials.some((m) => m.materialCode === code)) {
+      problems.push({ field: `materials.${code}`, message: '这不是本事项要求的材料' })
+    }
+  }
+  for (const m of elements.materials) {
+    const given = byCode.get(m.materialCode) ?? []
+    const field = `materials.${m.materialCode}`
+    if (given.length === 0) {
+      if (m.isNeed) problems.push({ field, message: `请提供「${m.materialName}」` })
+      continue
+    }
+    for (const g of given) {
+      if (g.kind === 'deferred') {
+        if (!m.allowDefer) problems.push({ field, message: `「${m.materialName}」不能容缺，必须现在提供` })
+        else if (!/^\d{4}-\d{2}-\d{2}$/.test(g.until) || g.until <= today) {
+          problems.push({ field, message: '请选择今天之后的补交日期' })
+        }
+      }
+      if (g.kind === 'license' && !m.licenseTypeCode) {
+        problems.push({ field, message: `「${m.materialName}」不能用电子证照代替，请上传文件` })
+      }
+    }
+  }
+  return problems
+}
+
+function materialRow(applicationId: string, m: MaterialInput, round: number, now: string): ApplicationMaterialTable {
+  return {
+    id: newId(),
+    applicationId,
+    materialCode: m.materialCode,
+    kind: m.kind,
+    fileSha256: m.kind === 'file' ? m.sha256 : null,
+    fileName: m.kind === 'file' ? m.fileName : null,
+    fileMime: m.kind === 'file' ? m.mime : null,
+    fileSize: m.kind === 'file' ? m.size : null,
+    licenseId: m.kind === 'license' ? m.licenseId : null,
+    consentAt: m.kind === 'license' ? now : null,
+    deferredUntil: m.kind === 'deferred' ? m.until : null,
+    // DOMAIN.md §5: A issued by an agency (e-license), C uploaded by the user, D a commitment.
+    trustGrade: m.kind === 'license' ? 'a' : m.kind === 'deferred' ? 'd' : 'c',
+    current: 1,
+    round,
+    createdAt: now,
+  }
+}
+
+/**
+ * Submits an application: checks the form and the materials against the item, gives the 办件编号
+ * at once and, for an instant item (即办件) whose rule passes, decides it on the spot.
+ * Idempotent: the same applicant and key give the same application, however often it is sent.
+ * @throws VALIDATION_FAILED (every problem at once); ITEM_NOT_OFFERED; ASSURANCE_TOO_LOW
+ */
+export async function submitApplication(
+  deps: Deps,
+  principal: Principal,
+  input: SubmitInput,
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const channel: ApplicationChannel = input.channel ?? 'online'
+  const applicantPersonId = input.onBehalfOf?.personId ?? principal.personId
+  if (!applicantPersonId) throw new DomainError('APPLICANT_REQUIRED', 'forbidden', '请以居民或企业身份登录后申请。')
+  if (!/^[A-Za-z0-9_-]{8,80}$/.test(input.idempotencyKey)) {
+    throw invalidInput([{ field: 'idempotencyKey', message: '表单已过期，请刷新页面后重新提交' }])
+  }
+  const existing = await findByIdempotencyKey(deps.db, applicantPersonId, input.idempotencyKey)
+  if (existing && existing.state !== 'draft') return existing
+
+  const { item, version, elements } = await offeredVersion(deps.db, input.itemId)
+  if (channel === 'online' && !elements.isOnline) throw notOnline()
+  if (channel === 'online') requireAssurance(principal, elements.assuranceLevel)
+  const today = todayInShanghai(deps.clock.now())
+  const form = formFor(version)
+  const checked = checkFormData(form, input.formData, { today })
+  const problems = [...checked.problems, ...materialProblems(elements, input.materials, today)]
+  if (problems.length > 0) throw invalidInput(problems, `申请内容有 ${problems.length} 处需要修改`)
+
+  const cal = await deps.calendar.load()
+  try {
+    return await transaction(deps.db, async (trx) => {
+      const now = deps.clock.now()
+      const nowIso = now.toISOString()
+      const again = await findByIdempotencyKey(trx, applicantPersonId, input.idempotencyKey)
+      if (again && again.state !== 'draft') return again
+      const app: ApplicationTable = {
+        id: again?.id ?? newId(),
+        applicationNo: await nextApplicationNo(trx, now),
+        idempotencyKey: input.idempotencyKey,
+        itemId: item.id,
+        itemVersionId: version.id,
+        departmentId: item.departmentId,
+        themeCaseId: null,
+        applicantPersonId,
+        applicantEnterpriseId: input.onBehalfOf ? null : (principal.enterpriseId ?? null),
+        filedByPersonId: input.onBehalfOf ? null : (principal.personId ?? null),
+        filedByStaffId: principal.staffId ?? null,
+        servicePointId: principal.servicePointId ?? null,
+        channel,
+        proxyConsent: input.onBehalfOf?.consent ? JSON.stringify(input.onBehalfOf.consent) : null,
+        state: 'draft',
+        formData: JSON.stringify(checked.data),
+        projectType: elements.projectType,
+        legalUnit: elements.anticipateType,
+        legalDays: elements.anticipateDay,
+        promisedUnit: elements.promiseType,
+        promisedDays: elements.promiseDay,
+        extensionDays: 0,
+        correctionRounds: 0,
+        submittedAt: null,
+        receivedOn: null,
+        acceptedAt: null,
+        acceptedOn: null,
+        deemedAccepted: 0,
+        dueOn: null,
+        promisedDueOn: null,
+        paused: 0,
+        decidedAt: null,
+        decision: null,
+        decidedByRule: 0,
+        resultKind: null,
+        resultRef: null,
+        deliveryNote: null,
+        completedAt: null,
+        withdrawnAt: null,
+        onlineFull: channel === 'online' && elements.onlineHandleDepth === 4 ? 1 : 0,
+        lockVersion: 0,
+        createdAt: nowIso,
+        updatedAt: nowIso,
+      }
+      if (again) {
+        await trx.deleteFrom('applications').where('id', '=', again.id).execute()
+      }
+      await insertApplication(trx, app)
+      for (const m of input.materials) await insertMaterial(trx, materialRow(app.id, m, 0, nowIso))
+      const actor = actorOfPrincipal(principal, channel === 'online' ? 'applicant' : channel)
+      let current = await transition(deps, trx, app, {
+        event: 'submit',
+        actor,
+        changes: { submittedAt: nowIso, receivedOn: today },
+        details: { channel, itemVersion: version.version },
+        message: {
+          subject: `办件 ${app.applicationNo} 已提交`,
+          body: `您申请的「${elements.taskName}」已提交，办件编号 ${app.applicationNo}。受理部门将在 5 个工作日内告知是否受理或需要补正的材料。`,
+        },
+        context,
+      })
+      const rule = instantRuleFor(elements)
+      if (rule && elements.projectType === '即办件') {
+        const verdict = rule.check({ formData: checked.data, materials: input.materials, elements })
+        if (verdict.ok) current = await decideInstantly(deps, trx, current, elements, cal, rule.name)
+      }
+      return current
+    })
+  } catch (error) {
+    // Two identical submissions racing: the loser finds the winner's application.
+    const raced = await findByIdempotencyKey(deps.db, applicantPersonId, input.idempotencyKey)
+    if (raced && raced.state !== 'draft') return raced
+    throw error
+  }
+}
+
+/** 即办件 decided by rule: accepted, processed and approved in one step, recorded as by rule. */
+async function decideInstantly(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  elements: ItemElements,
+  cal: WorkingCalendar,
+  ruleName: string,
+): Promise<ApplicationTable> {
+  const now = deps.clock.now()
+  const nowIso = now.toISOString()
+  const system: AuditActor = { type: 'system', id: `rule:${ruleName}` }
+  const acceptNotice = await issueNotice(deps, trx, app, 'accept', null, {
+    title: '受理通知书',
+    paragraphs: [
+      `你（单位）提交的「${elements.taskName}」申请材料齐全、符合法定形式，本机关决定予以受理，并当场办结。`,
+    ],
+  })
+  let current = await transition(deps, trx, app, {
+    event: 'accept',
+    actor: system,
+    noticeId: acceptNotice,
+    changes: {
+      acceptedAt: nowIso,
+      acceptedOn: todayInShanghai(now),
+      dueOn: todayInShanghai(now),
+      promisedDueOn: todayInShanghai(now),
+    },
+    message: {
+      subject: `办件 ${app.applicationNo} 已受理`,
+      body: `您的办件 ${app.applicationNo} 已受理，正在即时办理。`,
+    },
+  })
+  current = await transition(deps, trx, current, { event: 'start', actor: system, message: null })
+  const decisionNotice = await issueNotice(deps, trx, current, 'decision', null, {
+    title: '准予决定书',
+    paragraphs: [
+      `经审查，你（单位）的「${elements.taskName}」申请符合规定条件，决定予以准予。`,
+      `本决定由系统按「${ruleName}」规则自动作出。`,
+    ],
+  })
+  current = await transition(deps, trx, current, {
+    event: 'approve',
+    actor: system,
+    noticeId: decisionNotice,
+    reason: ruleName,
+    changes: { decidedAt: nowIso, decision: 'approved', decidedByRule: 1 },
+    details: { rule: ruleName },
+    message: {
+      subject: `办件 ${app.applicationNo} 已办结`,
+      body: `您申请的「${elements.taskName}」已按规则即时办结。`,
+    },
+  })
+  void cal
+  return deliverResult(deps, trx, current, elements, system)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pre-review at the window (行政许可法 §32)
+
+async function forStaff(deps: Deps, principal: Principal, applicationId: string) {
+  const app = await getApplication(deps.db, applicationId)
+  assertStaffOfDepartment(principal, app.departmentId)
+  const version = await getVersion(deps.db, app.itemVersionId)
+  return { app, version, elements: elementsOf(version) }
+}
+
+/**
+ * One notice listing every problem (一次性告知): the applicant then fixes only what it names.
+ * The correction time is not counted against the agency's 5-day pre-review (§32).
+ * @throws VALIDATION_FAILED without problems or with problems naming nothing in the application
+ */
+export async function requestCorrection(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  problems: CorrectionProblem[],
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const { app, version, elements } = await forStaff(deps, principal, applicationId)
+  if (problems.length === 0) throw invalidInput([{ field: 'problems', message: '请至少列出一项需要补正的内容' }])
+  const form = formFor(version)
+  const fieldNames = new Set(form.sections.flatMap((s) => s.fields.map((f) => `${s.key}.${f.key}`)))
+  const bad: FieldProblem[] = []
+  problems.forEach((p, i) => {
+    if (!p.message.trim()) bad.push({ field: `problems[${i}].message`, message: '请写明需要怎样补正' })
+    if (p.target === 'material' && !elements.materials.some((m) => m.materialCode === p.key)) {
+      bad.push({ field: `problems[${i}].key`, message: '没有这项材料' })
+    }
+    if (p.target === 'field' && !fieldNames.has(p.key.replace(/\[\d+\]/g, ''))) {
+      bad.push({ field: `problems[${i}].key`, message: '表单中没有这一项' })
+    }
+  })
+  if (bad.length > 0) throw invalidInput(bad)
+  return transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if (fresh.lockVersion !== app.lockVersion) throw changedMeanwhile()
+    const noticeId = await issueNotice(deps, trx, fresh, 'correction', principal.staffId ?? null, {
+      title: '补正材料通知书',
+      paragraphs: [
+        `你（单位）提交的「${elements.taskName}」申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条，现一次性告知需要补正的全部内容如下：`,
+        '请按要求补正后重新提交。补正材料提交之日起，本机关将重新审查。',
+      ],
+      problems,
+    })
+    const names = problems.map((p) => p.message).join('；')
+    return transition(deps, trx, fresh, {
+      event: 'request_correction',
+      actor: actorOfPrincipal(principal, 'window_clerk'),
+      noticeId,
+      changes: { correctionRounds: fresh.correctionRounds + 1 },
+      details: { problems: problems.map((p) => ({ target: p.target, key: p.key })) },
+      message: {
+        subject: `办件 ${fresh.applicationNo} 需要补正`,
+        body: `您的办件 ${fresh.applicationNo} 需要补正以下内容：${names}。请查看补正材料通知书，只需修改通知中列出的内容。`,
+      },
+      context,
+    })
+  })
+}
+
+/**
+ * The applicant fixes what the correction notice names — and only that — and resubmits.
+ * @throws APPLICATION_CORRECTION_SCOPE when something not named in the notice was changed
+ */
+export async function resubmitCorrection(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  input: { formData: FormData; materials: MaterialInput[] },
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const app = await getApplication(deps.db, applicationId)
+  if (!isApplicantOf(principal, app) && !(principal.staffId && principal.departmentId === app.departmentId)) {
+    throw applicationNotFound()
+  }
+  if (!canTransition(app.state, 'resubmit')) throw invalidTransition(app.applicationNo, app.state, '提交补正材料')
+  const version = await getVersion(deps.db, app.itemVersionId)
+  const elements = elementsOf(version)
+  const problems = await openCorrectionProblems(deps.db, app.id)
+  const allowedFields = new Set(problems.filter((p) => p.target === 'field').map((p) => p.key))
+  const allowedMaterials = new Set(problems.filter((p) => p.target === 'material').map((p) => p.key))
+  const form = formFor(version)
+  const today = todayInShanghai(deps.clock.now())
+  const checked = checkFormData(form, input.formData, { today })
+  const before = JSON.parse(app.formData) as FormData
+  const changedOutside = changedInputs(before, checked.data).filter((name) => !allowedFields.has(name))
+  const outsideMaterials = input.materials.filter((m) => !allowedMaterials.has(m.materialCode))
+  const scope: FieldProblem[] = [
+    ...changedOutside.map((name) => ({ field: name, message: '补正通知没有要求修改这一项，请保持原样' })),
+    ...outsideMaterials.map((m) => ({ field: `materials.${m.materialCode}`, message: '补正通知没有要求更换这份材料' })),
+  ]
+  const current = await listCurrentMaterials(deps.db, app.id)
+  const merged: MaterialInput[] = [
+    ...current
+      .filter((m) => !input.materials.some((n) => n.materialCode === m.materialCode))
+      .map((m) => storedToInput(m)),
+    ...input.materials,
+  ]
+  const missing = [...allowedMaterials].filter((code) => !input.materials.some((m) => m.materialCode === code))
+  const allProblems = [
+    ...checked.problems,
+    ...scope,
+    ...missing.map((code) => ({ field: `materials.${code}`, message: '请按补正通知重新提供这份材料' })),
+    ...materialProblems(elements, merged, today),
+  ]
+  if (allProblems.length > 0) {
+    throw new DomainError(
+      'APPLICATION_CORRECTION_INVALID',
+      'invalid',
+      `补正内容有 ${allProblems.length} 处需要修改`,
+      allProblems,
+    )
+  }
+  return transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if (fresh.lockVersion !== app.lockVersion) throw changedMeanwhile()
+    const now = deps.clock.now().toISOString()
+    await retireMaterials(
+      trx,
+      app.id,
+      input.materials.map((m) => m.materialCode),
+    )
+    for (const m of input.materials) await insertMaterial(trx, materialRow(app.id, m, fresh.correctionRounds, now))
+    return transition(deps, trx, fresh, {
+      event: 'resubmit',
+      actor: actorOfPrincipal(principal, 'applicant'),
+      // §32: the 5-day pre-review starts again from the day the corrected materials arrive.
+      changes: { formData: JSON.stringify(checked.data), receivedOn: today },
+      details: { fields: [...allowedFields], materials: [...allowedMaterials] },
+      message: {
+        subject: `办件 ${fresh.applicationNo} 补正材料已提交`,
+        body: `您已提交办件 ${fresh.applicationNo} 的补正材料，受理部门将尽快审查。`,
+      },
+      context,
+    })
+  })
+}
+
+function storedToInput(m: ApplicationMaterialTable): MaterialInput {
+  if (m.kind === 'license')
+    return { materialCode: m.materialCode, kind: 'license', licenseId: m.licenseId ?? '', consent: true }
+  if (m.kind === 'deferred') return { materialCode: m.materialCode, kind: 'deferred', until: m.deferredUntil ?? '' }
+  return {
+    materialCode: m.materialCode,
+    kind: 'file',
+    sha256: m.fileSha256 ?? '',
+    fileName: m.fileName ?? '',
+    mime: m.fileMime ?? '',
+    size: m.fileSize ?? 0,
+  }
+}
+
+/** Input names whose value differs between two versions of the form data. */
+export function changedInputs(before: FormData, after: FormData): string[] {
+  const flat = (data: FormData): Map<string, string> => {
+    const out = new Map<string, string>()
+    for (const [section, value] of Object.entries(data)) {
+      if (Array.isArray(value)) {
+        value.forEach((row, i) => {
+          for (const [k, v] of Object.entries(row)) out.set(`${section}[${i}].${k}`, JSON.stringify(v))
+        })
+      } else {
+        for (const [k, v] of Object.entries(value)) out.set(`${section}.${k}`, JSON.stringify(v))
+      }
+    }
+    return out
+  }
+  const a = flat(before)
+  const b = flat(after)
+  const names = new Set([...a.keys(), ...b.keys()])
+  return [...names].filter((n) => a.get(n) !== b.get(n)).sort()
+}
+
+/** The problems of the latest correction notice of an application. */
+export async function openCorrectionProblems(db: DbOrTrx, applicationId: string): Promise<CorrectionProblem[]> {
+  const notice = await db
+    .selectFrom('notices')
+    .select(['content'])
+    .where('applicationId', '=', applicationId)
+    .where('kind', '=', 'correction')
+    .orderBy('issuedAt', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  if (!notice) return []
+  return (JSON.parse(notice.content) as NoticeContent).problems ?? []
+}
+
+/**
+ * 不予受理: not within the agency's remit or not meeting the law's conditions; the notice gives
+ * the reasons and, where it is someone else's matter, where to apply (§32).
+ */
+export async function rejectApplication(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  input: { reason: string; whereToApply?: string },
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const { app, elements } = await forStaff(deps, principal, applicationId)
+  const reason = input.reason.trim()
+  if (!reason) throw invalidInput([{ field: 'reason', message: '不予受理必须写明理由' }])
+  return transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if (fresh.lockVersion !== app.lockVersion) throw changedMeanwhile()
+    const noticeId = await issueNotice(deps, trx, fresh, 'reject', principal.staffId ?? null, {
+      title: '不予受理通知书',
+      paragraphs: [
+        `你（单位）提交的「${elements.taskName}」申请，经审查，决定不予受理。理由：${reason}`,
+        ...(input.whereToApply?.trim() ? [`请向${input.whereToApply.trim()}申请。`] : []),
+        '如不服本决定，可以自收到本通知书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。',
+      ],
+    })
+    return transition(deps, trx, fresh, {
+      event: 'reject',
+      actor: actorOfPrincipal(principal, 'window_clerk'),
+      reason,
+      noticeId,
+      message: {
+        subject: `办件 ${fresh.applicationNo} 不予受理`,
+        body: `您的办件 ${fresh.applicationNo} 不予受理。理由：${reason}`,
+      },
+      context,
+    })
+  })
+}
+
+/** Accepts an application (受理通知书); the legal clock starts the next day; processing begins. */
+export async function acceptApplication(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const { app, elements } = await forStaff(deps, principal, applicationId)
+  const cal = await deps.calendar.load()
+  return transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if (fresh.lockVersion !== app.lockVersion) throw changedMeanwhile()
+    return acceptAndStart(
+      deps,
+      trx,
+      fresh,
+      elements,
+      cal,
+      actorOfPrincipal(principal, 'window_clerk'),
+      principal.staffId ?? null,
+      false,
+      context,
+    )
+  })
+}
+
+async function acceptAndStart(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  elements: ItemElements,
+  cal: WorkingCalendar,
+  actor: AuditActor,
+  staffId: string | null,
+  deemed: boolean,
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const now = deps.clock.now()
+  // Deemed acceptance counts from the day the complete submission arrived (§32).
+  const trigger = deemed ? (app.submittedAt ?? now.toISOString()) : now.toISOString()
+  const acceptedOn = deemed ? (app.receivedOn ?? todayInShanghai(now)) : todayInShanghai(now)
+  const legal = clockSpecOf({ ...app, acceptedAt: trigger }, [], 'legal')
+  const promised = clockSpecOf({ ...app, acceptedAt: trigger }, [], 'promised')
+  const noticeId = await issueNotice(deps, trx, app, 'accept', staffId, {
+    title: '受理通知书',
+    paragraphs: [
+      deemed
+        ? `你（单位）于 ${acceptedOn} 提交的「${elements.taskName}」申请，本机关未在五日内告知补正，根据《中华人民共和国行政许可法》第三十二条，自收到申请材料之日起即为受理。`
+        : `你（单位）提交的「${elements.taskName}」申请材料齐全、符合法定形式，本机关决定予以受理。`,
+      `本机关将在 ${dueOn(cal, promised) ?? '—'} 前办结（承诺时限 ${elements.promiseDay} 个${elements.promiseType}；法定时限截止 ${dueOn(cal, legal) ?? '—'}）。`,
+    ],
+  })
+  const accepted = await transition(deps, trx, app, {
+    event: deemed ? 'deem_accept' : 'accept',
+    actor,
+    noticeId,
+    changes: {
+      acceptedAt: trigger,
+      acceptedOn,
+      deemedAccepted: deemed ? 1 : 0,
+      dueOn: dueOn(cal, legal) ?? null,
+      promisedDueOn: dueOn(cal, promised) ?? null,
+    },
+    message: {
+      subject: `办件 ${app.applicationNo} 已受理`,
+      body: `您的办件 ${app.applicationNo} 已受理，承诺 ${dueOn(cal, promised) ?? ''} 前办结。`,
+    },
+    context,
+  })
+  const started = await transition(deps, trx, accepted, {
+    event: 'start',
+    actor: { type: 'system', id: 'process' },
+    message: null,
+  })
+  const version = await getVersion(trx, app.itemVersionId)
+  await openStage(deps, trx, started, processOf(elements, version.processDefinition), 0, cal)
+  return started
+}
+
+/**
+ * §32 sweep: a submission nobody answered within 5 working days counts as accepted on the day it
+ * arrived. Safe to run on several nodes at once (optimistic lock on each application).
+ */
+export async function deemAcceptOverdue(deps: Deps, options: { limit?: number } = {}): Promise<number> {
+  const cal = await deps.calendar.load()
+  const now = deps.clock.now()
+  // Anything received before this day has had its five working days.
+  const candidates = await deps.db
+    .selectFrom('applications')
+    .selectAll()
+    .where('state', '=', 'submitted')
+    .orderBy('receivedOn')
+    .limit(options.limit ?? 200)
+    .execute()
+  let accepted = 0
+  for (const app of candidates) {
+    if (!app.submittedAt) continue
+    const { correctionDueOn } = deemedAcceptanceDue(cal, app.submittedAt)
+    const receivedDue = app.receivedOn ? addWorkingDays(cal, app.receivedOn, 5) : correctionDueOn
+    if (todayInShanghai(now) <= receivedDue) continue
+    const version = await getVersion(deps.db, app.itemVersionId)
+    try {
+      await transaction(deps.db, (trx) =>
+        acceptAndStart(
+          deps,
+          trx,
+          app,
+          elementsOf(version),
+          cal,
+          { type: 'system', id: 'sweep:deemed_acceptance' },
+          null,
+          true,
+        ),
+      )
+      accepted++
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'APPLICATION_CHANGED') continue
+      throw error
+    }
+  }
+  return accepted
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processing: stages and tasks (并联审批)
+
+function processOf(elements: ItemElements, stored?: string | null): ProcessDefinition {
+  return processFor(elements, stored)
+}
+
+async function departmentIdOf(trx: Trx, app: ApplicationTable, code: string): Promise<string> {
+  if (code === 'owner') return app.departmentId
+  const row = await trx.selectFrom('departments').select('id').where('code', '=', code).executeTakeFirst()
+  if (!row)
+    throw new DomainError(
+      'PROCESS_DEPARTMENT_MISSING',
+      'conflict',
+      `办理流程中的部门「${code}」不存在，请联系事项管理员。`,
+    )
+  return row.id
+}
+
+async function openStage(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  process: ProcessDefinition,
+  stage: number,
+  cal: WorkingCalendar,
+) {
+  const def = process.stages[stage]
+  if (!def) return
+  const now = deps.clock.now()
+  const start = todayInShanghai(now)
+  for (const task of def.tasks) {
+    const row: TaskTable = {
+      id: newId(),
+      applicationId: app.id,
+      stage,
+      taskKey: task.key,
+      name: task.name,
+      departmentId: await departmentIdOf(trx, app, task.department),
+      role: task.role,
+      state: 'open',
+      assigneeStaffId: null,
+      outcome: null,
+      opinion: null,
+      budgetDays: task.budgetDays,
+      startedAt: now.toISOString(),
+      dueOn: addWorkingDays(cal, start, task.budgetDays),
+      doneAt: null,
+      createdAt: now.toISOString(),
+    }
+    await insertTask(trx, row)
+  }
+  await recordEvent(
+    deps,
+    trx,
+    app,
+    'stage_open',
+    { type: 'system', id: 'process' },
+    { details: { stage, name: def.name, tasks: def.tasks.length } },
+  )
+}
+
+async function taskFor(deps: Deps, principal: Principal, taskId: string) {
+  const task = await findTask(deps.db, taskId)
+  if (!task) throw taskNotFound()
+  if (!principal.staffId || principal.departmentId !== task.departmentId || !principal.roles.includes(task.role)) {
+    throw taskNotYours()
+  }
+  const app = await getApplication(deps.db, task.applicationId)
+  return { task, app }
+}
+
+/** Takes a task (签收): it is then the assignee's to handle. */
+export async function claimTask(deps: Deps, principal: Principal, taskId: string, context: RequestContext = {}) {
+  const { task, app } = await taskFor(deps, principal, taskId)
+  if (task.state !== 'open') throw taskWrongState('签收')
+  await transaction(deps.db, async (trx) => {
+    if (!(await updateTask(trx, task, { state: 'claimed', assigneeStaffId: principal.staffId ?? null })))
+      throw taskWrongState('签收')
+    await recordEvent(deps, trx, app, 'task_claim', actorOfPrincipal(principal, task.role), { taskId }, context)
+  })
+}
+
+/** Hands a task to a colleague of the same department and role (转办). */
+export async function transferTask(
+  deps: Deps,
+  principal: Principal,
+  taskId: string,
+  toStaffId: string,
+  reason: string,
+  context: RequestContext = {},
+) {
+  const { task, app } = await taskFor(deps, principal, taskId)
+  if (!['open', 'claimed'].includes(task.state)) throw taskWrongState('转办')
+  const colleague = await deps.db
+    .selectFrom('staff')
+    .innerJoin('staffRoles', 'staffRoles.staffId', 'staff.id')
+    .select('staff.id')
+    .where('staff.id', '=', toStaffId)
+    .where('staff.departmentId', '=', task.departmentId)
+    .where('staff.active', '=', 1)
+    .where('staffRoles.role', '=', task.role)
+    .executeTakeFirst()
+  if (!colleague) throw invalidInput([{ field: 'toStaffId', message: '只能转给本部门同一岗位的同事' }])
+  await transaction(deps.db, async (trx) => {
+    if (!(await updateTask(trx, task, { state: 'claimed', assigneeStaffId: toStaffId }))) throw taskWrongState('转办')
+    await recordEvent(
+      deps,
+      trx,
+      app,
+      'task_transfer',
+      actorOfPrincipal(principal, task.role),
+      { taskId, reason, details: { to: toStaffId } },
+      context,
+    )
+  })
+}
+
+/**
+ * Completes a task with an outcome and an opinion. When the stage's join rule is met the next
+ * stage opens; the last stage's outcome is the decision (准予 / 不予许可, with reasons).
+ * @throws VALIDATION_FAILED (a disagreement needs reasons)
+ */
+export async function completeTask(
+  deps: Deps,
+  principal: Principal,
+  taskId: string,
+  input: { outcome: 'agree' | 'disagree'; opinion: string },
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const { task, app } = await taskFor(deps, principal, taskId)
+  if (!['open', 'claimed'].includes(task.state)) throw taskWrongState('办理')
+  if (task.state === 'claimed' && task.assigneeStaffId !== principal.staffId) throw taskNotYours()
+  const opinion = input.opinion.trim()
+  if (input.outcome === 'disagree' && !opinion) {
+    throw invalidInput([{ field: 'opinion', message: '不同意时必须写明理由（不予许可须说明理由）' }])
+  }
+  const version = await getVersion(deps.db, app.itemVersionId)
+  const elements = elementsOf(version)
+  const process = processOf(elements, version.processDefinition)
+  const cal = await deps.calendar.load()
+  return transaction(deps.db, async (trx) => {
+    const now = deps.clock.now().toISOString()
+    if (
+      !(await updateTask(trx, task, {
+        state: 'done',
+        outcome: input.outcome,
+        opinion: opinion || null,
+        doneAt: now,
+        assigneeStaffId: principal.staffId ?? null,
+      }))
+    ) {
+      throw taskWrongState('办理')
+    }
+    let current = await getApplication(trx, app.id)
+    if (current.state !== 'in_process') throw invalidTransition(current.applicationNo, current.state, '办理')
+    await recordEvent(
+      deps,
+      trx,
+      current,
+      'task_complete',
+      actorOfPrincipal(principal, task.role),
+      {
+        taskId,
+        reason: opinion || null,
+        details: { outcome: input.outcome, stage: task.stage, task: task.taskKey },
+      },
+      context,
+    )
+    const stageTasks = (await listTasks(trx, app.id)).filter((t) => t.stage === task.stage && t.state !== 'cancelled')
+    const stageDef = process.stages[task.stage]
+    const verdict = stageVerdict(
+      stageDef?.join ?? 'all',
+      stageTasks.map((t) => t.outcome),
+    )
+    if (verdict === 'pending') return current
+    // The stage is decided: tasks still open are no longer needed (k of n, any).
+    for (const t of stageTasks.filter((x) => x.state === 'open' || x.state === 'claimed')) {
+      await updateTask(trx, t, { state: 'cancelled', doneAt: now })
+    }
+    const isLast = task.stage === process.stages.length - 1
+    if (verdict === 'passed' && !isLast) {
+      await openStage(deps, trx, current, process, task.stage + 1, cal)
+      return current
+    }
+    const actor = actorOfPrincipal(principal, task.role)
+    const reasons = stageTasks
+      .filter((t) => t.outcome === 'disagree')
+      .map((t) => t.opinion)
+      .filter(Boolean) as string[]
+    const approve = verdict === 'passed'
+    const noticeId = await issueNotice(deps, trx, current, 'decision', principal.staffId ?? null, {
+      title: approve ? '准予行政许可决定书' : '不予行政许可决定书',
+      paragraphs: approve
+        ? [
+            `经审查，你（单位）的「${elements.taskName}」申请符合法定条件、标准，根据${elements.byLaw.split('\n')[0]}，决定准予。`,
+          ]
+        : [
+            `经审查，你（单位）的「${elements.taskName}」申请不符合法定条件、标准，决定不予许可。理由：${reasons.join('；')}`,
+            '如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。',
+          ],
+    })
+    current = await transition(deps, trx, current, {
+      event: approve ? 'approve' : 'refuse',
+      actor,
+      noticeId,
+      reason: approve ? null : reasons.join('；'),
+      changes: { decidedAt: now, decision: approve ? 'approved' : 'refused' },
+      message: approve
+        ? {
+            subject: `办件 ${current.applicationNo} 已准予`,
+            body: `您申请的「${elements.taskName}」已准予，结果将按您选择的方式送达。`,
+          }
+        : {
+            subject: `办件 ${current.applicationNo} 不予许可`,
+            body: `您申请的「${elements.taskName}」不予许可。理由：${reasons.join('；')}`,
+          },
+      context,
+    })
+    if (approve) return deliverResult(deps, trx, current, elements, { type: 'system', id: 'delivery' })
+    return transition(deps, trx, current, { event: 'close', actor: { type: 'system', id: 'process' }, message: null })
+  })
+}
+
+/**
+ * Sends a task back to an earlier stage (退回): that stage's tasks open again; the current stage's
+ * other tasks are cancelled.
+ */
+export async function returnTask(
+  deps: Deps,
+  principal: Principal,
+  taskId: string,
+  input: { toStage: number; reason: string },
+  context: RequestContext = {},
+) {
+  const { task, app } = await taskFor(deps, principal, taskId)
+  if (!['open', 'claimed'].includes(task.state)) throw taskWrongState('退回')
+  if (!input.reason.trim()) throw invalidInput([{ field: 'reason', message: '退回时请写明理由' }])
+  if (!(input.toStage >= 0 && input.toStage < task.stage))
+    throw invalidInput([{ field: 'toStage', message: '只能退回到之前的环节' }])
+  const version = await getVersion(deps.db, app.itemVersionId)
+  const process = processOf(elementsOf(version), version.processDefinition)
+  const cal = await deps.calendar.load()
+  await transaction(deps.db, async (trx) => {
+    const now = deps.clock.now().toISOString()
+    for (const t of (await listTasks(trx, app.id)).filter(
+      (x) => x.stage >= input.toStage && ['open', 'claimed', 'waiting'].includes(x.state),
+    )) {
+      await updateTask(trx, t, {
+        state: t.id === task.id ? 'returned' : 'cancelled',
+        doneAt: now,
+        opinion: t.id === task.id ? input.reason.trim() : t.opinion,
+      })
+    }
+    await recordEvent(
+      deps,
+      trx,
+      app,
+      'task_return',
+      actorOfPrincipal(principal, task.role),
+      { taskId, reason: input.reason.trim(), details: { toStage: input.toStage } },
+      context,
+    )
+    await openStage(deps, trx, app, process, input.toStage, cal)
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The clock: pauses (§45) and extensions (§42)
+
+export function clockSpecOf(
+  app: Pick<
+    ApplicationTable,
+    'acceptedAt' | 'legalUnit' | 'legalDays' | 'promisedUnit' | 'promisedDays' | 'extensionDays'
+  >,
+  pauses: { fromAt: string; toAt: string | null; reason: string }[],
+  which: 'legal' | 'promised',
+): ClockSpec {
+  return {
+    trigger: app.acceptedAt ?? new Date(0).toISOString(),
+    unit: which === 'legal' ? app.legalUnit : app.promisedUnit,
+    budgetDays: which === 'legal' ? app.legalDays : app.promisedDays,
+    extensionDays: which === 'legal' ? app.extensionDays : 0,
+    pauses: pauses.map((p) => ({ from: p.fromAt, to: p.toAt ?? undefined, reason: p.reason as PauseReason })),
+  }
+}
+
+/** Recomputes the stored deadlines after a clock change (they drive the inbox order and warnings). */
+async function refreshDeadlines(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  cal: WorkingCalendar,
+  changes: Partial<ApplicationTable> = {},
+) {
+  const merged = { ...app, ...changes }
+  const pauses = await listPauses(trx, app.id)
+  const open = pauses.some((p) => !p.toAt)
+  const legal = dueOn(cal, clockSpecOf(merged, pauses, 'legal'))
+  const promised = dueOn(cal, clockSpecOf(merged, pauses, 'promised'))
+  if (
+    !(await updateApplication(trx, app, {
+      ...changes,
+      paused: open ? 1 : 0,
+      dueOn: legal ?? app.dueOn,
+      promisedDueOn: promised ?? app.promisedDueOn,
+      updatedAt: deps.clock.now().toISOString(),
+    }))
+  ) {
+    throw changedMeanwhile()
+  }
+}
+
+const SPECIAL_PROCEDURES: Record<string, string> = {
+  hearing: '听证',
+  testing: '检测',
+  inspection: '检验',
+  quarantine: '检疫',
+  appraisal: '鉴定',
+  expert_review: '专家评审',
+  tender: '招标',
+  auction: '拍卖',
+  correction: '补正材料',
+}
+
+/**
+ * Stops the clock for a special procedure (§45: hearing, testing, expert review … are not
+ * counted) and tells the applicant in writing how long it is expected to take.
+ */
+export async function pauseClock(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  input: { reason: string; expectedDays: number; note: string },
+  context: RequestContext = {},
+) {
+  const { app, elements } = await forStaff(deps, principal, applicationId)
+  if (app.state !== 'in_process') throw invalidTransition(app.applicationNo, app.state, '启动特别程序')
+  if (!SPECIAL_PROCEDURES[input.reason]) throw invalidInput([{ field: 'reason', message: '请选择特别程序的种类' }])
+  if (!(input.expectedDays >= 1 && input.expectedDays <= 365))
+    throw invalidInput([{ field: 'expectedDays', message: '请填写预计需要的天数（1–365）' }])
+  const cal = await deps.calendar.load()
+  await transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if ((await listPauses(trx, app.id)).some((p) => !p.toAt)) {
+      throw new DomainError('CLOCK_ALREADY_PAUSED', 'conflict', '计时已暂停，请先结束正在进行的特别程序。')
+    }
+    const name = SPECIAL_PROCEDURES[input.reason]!
+    const noticeId = await issueNotice(deps, trx, fresh, 'special_procedure', principal.staffId ?? null, {
+      title: '特别程序告知书',
+      paragraphs: [
+        `你（单位）申请的「${elements.taskName}」需要进行${name}，预计需要 ${input.expectedDays} 日。根据《中华人民共和国行政许可法》第四十五条，${name}所需时间不计算在办理期限内。`,
+        ...(input.note.trim() ? [input.note.trim()] : []),
+      ],
+    })
+    await insertPause(trx, {
+      id: newId(),
+      applicationId: app.id,
+      reason: input.reason,
+      fromAt: deps.clock.now().toISOString(),
+      toAt: null,
+      noticeId,
+      createdBy: principal.staffId ?? null,
+    })
+    await refreshDeadlines(deps, trx, fresh, cal)
+    await recordEvent(
+      deps,
+      trx,
+      fresh,
+      'clock_pause',
+      actorOfPrincipal(principal, 'reviewer'),
+      { noticeId, reason: name, details: { reason: input.reason, expectedDays: input.expectedDays } },
+      context,
+    )
+    await queueNotification(
+      trx,
+      {
+        recipientPersonId: app.applicantPersonId,
+        channel: 'site',
+        subject: `办件 ${app.applicationNo} 进入${name}程序`,
+        body: `您的办件需要进行${name}，预计 ${input.expectedDays} 日，期间不计入办理时限。`,
+        link: `/my/applications/${app.id}`,
+        category: 'application',
+      },
+      deps.clock,
+    )
+  })
+}
+
+/** Restarts the clock after the special procedure. */
+export async function resumeClock(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  context: RequestContext = {},
+) {
+  const { app } = await forStaff(deps, principal, applicationId)
+  const cal = await deps.calendar.load()
+  await transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if (!(await listPauses(trx, app.id)).some((p) => !p.toAt)) {
+      throw new DomainError('CLOCK_NOT_PAUSED', 'conflict', '计时没有暂停。')
+    }
+    await closeOpenPause(trx, app.id, deps.clock.now().toISOString())
+    await refreshDeadlines(deps, trx, fresh, cal)
+    await recordEvent(deps, trx, fresh, 'clock_resume', actorOfPrincipal(principal, 'reviewer'), {}, context)
+  })
+}
+
+/**
+ * Extends the legal limit (§42: +10 days, or +15 for joint handling) with the approval of the
+ * agency's head (permission clock.extend) and a notice to the applicant giving the reason.
+ */
+export async function extendClock(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  input: { reason: string },
+  context: RequestContext = {},
+) {
+  const { app, elements } = await forStaff(deps, principal, applicationId)
+  if (!principal.permissions.has('clock.extend'))
+    throw new DomainError('FORBIDDEN', 'forbidden', '延长办理期限须经本机关负责人批准。')
+  if (app.state !== 'in_process') throw invalidTransition(app.applicationNo, app.state, '延长期限')
+  if (app.extensionDays > 0)
+    throw new DomainError('CLOCK_ALREADY_EXTENDED', 'conflict', '这个办件已经延长过一次期限，依法不能再延长。')
+  const reason = input.reason.trim()
+  if (!reason) throw invalidInput([{ field: 'reason', message: '延长期限必须写明理由，并告知申请人' }])
+  const days = elements.projectType === '联办件' ? 15 : 10
+  const cal = await deps.calendar.load()
+  await transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    const noticeId = await issueNotice(deps, trx, fresh, 'extension', principal.staffId ?? null, {
+      title: '延长办理期限通知书',
+      paragraphs: [
+        `你（单位）申请的「${elements.taskName}」因${reason}，不能在法定期限内作出决定。经本机关负责人批准，根据《中华人民共和国行政许可法》第四十二条，办理期限延长 ${days} 日。`,
+      ],
+    })
+    await refreshDeadlines(deps, trx, fresh, cal, { extensionDays: days })
+    const after = await getApplication(trx, applicationId)
+    await recordEvent(
+      deps,
+      trx,
+      after,
+      'clock_extend',
+      actorOfPrincipal(principal, 'approver'),
+      { noticeId, reason, details: { days } },
+      context,
+    )
+    await queueNotification(
+      trx,
+      {
+        recipientPersonId: app.applicantPersonId,
+        channel: 'site',
+        subject: `办件 ${app.applicationNo} 办理期限延长`,
+        body: `因${reason}，您的办件办理期限延长 ${days} 日，新的截止日期为 ${after.dueOn}。`,
+        link: `/my/applications/${app.id}`,
+        category: 'application',
+      },
+      deps.clock,
+    )
+  })
+}
+
+/** Working days used and left, and the state of the clock, for pages. */
+export async function clockOf(deps: Deps, app: ApplicationTable) {
+  if (!app.acceptedAt) return undefined
+  const cal = await deps.calendar.load()
+  const pauses = await listPauses(deps.db, app.id)
+  const now = deps.clock.now()
+  return {
+    legal: clockSummary(cal, clockSpecOf(app, pauses, 'legal'), now),
+    promised: clockSummary(cal, clockSpecOf(app, pauses, 'promised'), now),
+    pauses,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery and completion
+
+/**
+ * Delivers the result: an electronic result (e-license or e-document) completes the application
+ * at once; a paper result waits for post or pickup, recorded by the window.
+ */
+async function deliverResult(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  elements: ItemElements,
+  actor: AuditActor,
+): Promise<ApplicationTable> {
+  const decision = await trx
+    .selectFrom('notices')
+    .select('id')
+    .where('applicationId', '=', app.id)
+    .where('kind', '=', 'decision')
+    .orderBy('issuedAt', 'desc')
+    .executeTakeFirst()
+  // Until the license library exists, the decision document is the electronic result.
+  const resultKind = elements.resultLicenseTypeCode ? 'license_pending' : 'document'
+  return transition(deps, trx, app, {
+    event: 'deliver',
+    actor,
+    changes: {
+      resultKind,
+      resultRef: decision?.id ?? null,
+      completedAt: deps.clock.now().toISOString(),
+      deliveryNote: '电子送达：决定书已发送至「我的办件」',
+    },
+    message: {
+      subject: `办件 ${app.applicationNo} 已办结`,
+      body: `您的办件 ${app.applicationNo} 已办结，可在「我的办件」下载${elements.resultName}相关文书。`,
+    },
+  })
+}
+
+/**
+ * The applicant withdraws an application not yet decided (撤回).
+ */
+export async function withdrawApplication(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  reason: string,
+  context: RequestContext = {},
+) {
+  const app = await getApplication(deps.db, applicationId)
+  if (!isApplicantOf(principal, app)) throw applicationNotFound()
+  return transaction(deps.db, async (trx) => {
+    const fresh = await getApplication(trx, applicationId)
+    if (fresh.lockVersion !== app.lockVersion) throw changedMeanwhile()
+    const now = deps.clock.now().toISOString()
+    const updated = await transition(deps, trx, fresh, {
+      event: 'withdraw',
+      actor: actorOfPrincipal(principal, 'applicant'),
+      reason: reason.trim() || null,
+      changes: { withdrawnAt: now },
+      context,
+    })
+    for (const t of (await listTasks(trx, app.id)).filter((x) => ['open', 'claimed', 'waiting'].includes(x.state))) {
+      await updateTask(trx, t, { state: 'cancelled', doneAt: now })
+    }
+    return updated
+  })
+}
