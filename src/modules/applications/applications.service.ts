@@ -386,7 +386,7 @@ export async function submitApplication(
     throw invalidInput([{ field: 'idempotencyKey', message: '表单已过期，请刷新页面后重新提交' }])
   }
   const existing = await findByIdempotencyKey(deps.db, applicantPersonId, input.idempotencyKey)
-  if (existing && existing.state !== 'draft') return existing
+  if (existing) return existing
 
   const { item, version, elements } = await offeredVersion(deps.db, input.itemId)
   if (channel === 'online' && !elements.isOnline) throw notOnline()
@@ -403,9 +403,9 @@ export async function submitApplication(
       const now = deps.clock.now()
       const nowIso = now.toISOString()
       const again = await findByIdempotencyKey(trx, applicantPersonId, input.idempotencyKey)
-      if (again && again.state !== 'draft') return again
+      if (again) return again
       const app: ApplicationTable = {
-        id: again?.id ?? newId(),
+        id: newId(),
         applicationNo: await nextApplicationNo(trx, now),
         idempotencyKey: input.idempotencyKey,
         itemId: item.id,
@@ -449,9 +449,8 @@ export async function submitApplication(
         createdAt: nowIso,
         updatedAt: nowIso,
       }
-      if (again) {
-        await trx.deleteFrom('applications').where('id', '=', again.id).execute()
-      }
+      // The draft (autosaved while filling in) becomes this application.
+      await deleteDrafts(trx, applicantPersonId, app.applicantEnterpriseId, item.id)
       await insertApplication(trx, app)
       for (const m of input.materials) await insertMaterial(trx, materialRow(app.id, m, 0, nowIso))
       const actor = actorOfPrincipal(principal, channel === 'online' ? 'applicant' : channel)
@@ -476,7 +475,7 @@ export async function submitApplication(
   } catch (error) {
     // Two identical submissions racing: the loser finds the winner's application.
     const raced = await findByIdempotencyKey(deps.db, applicantPersonId, input.idempotencyKey)
-    if (raced && raced.state !== 'draft') return raced
+    if (raced) return raced
     throw error
   }
 }
@@ -1435,4 +1434,135 @@ export async function withdrawApplication(
     }
     return updated
   })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drafts: saved automatically while the person fills in the form, resumable on any device
+
+function draftsOf(db: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {
+  const query = db
+    .selectFrom('applications')
+    .where('applicantPersonId', '=', personId)
+    .where('itemId', '=', itemId)
+    .where('state', '=', 'draft')
+  return enterpriseId
+    ? query.where('applicantEnterpriseId', '=', enterpriseId)
+    : query.where('applicantEnterpriseId', 'is', null)
+}
+
+async function deleteDrafts(trx: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {
+  const ids = (await draftsOf(trx, personId, enterpriseId, itemId).select('id').execute()).map((d) => d.id)
+  if (ids.length === 0) return
+  await trx.deleteFrom('applicationMaterials').where('applicationId', 'in', ids).execute()
+  await trx.deleteFrom('applications').where('id', 'in', ids).execute()
+}
+
+/** The person's draft for an item (one per item and identity), if any. */
+export async function findDraft(
+  deps: Deps,
+  principal: Principal,
+  itemId: string,
+): Promise<ApplicationTable | undefined> {
+  if (!principal.personId) return undefined
+  return draftsOf(deps.db, principal.personId, principal.enterpriseId ?? null, itemId)
+    .selectAll()
+    .executeTakeFirst()
+}
+
+/**
+ * Saves what the person has typed so far (nothing is required yet; only what is there is checked)
+ * and the materials chosen so far. Returns the problems of what is there, for showing, but saves
+ * regardless: a draft never loses what was typed.
+ */
+export async function saveApplicationDraft(
+  deps: Deps,
+  principal: Principal,
+  input: { itemId: string; formData: FormData; materials: MaterialInput[] },
+): Promise<{ draft: ApplicationTable; problems: FieldProblem[] }> {
+  if (!principal.personId) throw new DomainError('APPLICANT_REQUIRED', 'forbidden', '请以居民或企业身份登录后申请。')
+  const { item, version, elements } = await offeredVersion(deps.db, input.itemId)
+  const form = formFor(version)
+  const checked = checkFormData(form, input.formData, { partial: true, today: todayInShanghai(deps.clock.now()) })
+  const known = input.materials.filter((m) => elements.materials.some((x) => x.materialCode === m.materialCode))
+  const draft = await transaction(deps.db, async (trx) => {
+    const now = deps.clock.now().toISOString()
+    const existing = await draftsOf(trx, principal.personId!, principal.enterpriseId ?? null, input.itemId)
+      .selectAll()
+      .executeTakeFirst()
+    const id = existing?.id ?? newId()
+    const row: ApplicationTable = {
+      id,
+      applicationNo: null,
+      idempotencyKey: null,
+      itemId: item.id,
+      itemVersionId: version.id,
+      departmentId: item.departmentId,
+      themeCaseId: null,
+      applicantPersonId: principal.personId!,
+      applicantEnterpriseId: principal.enterpriseId ?? null,
+      filedByPersonId: principal.personId ?? null,
+      filedByStaffId: null,
+      servicePointId: null,
+      channel: 'online',
+      proxyConsent: null,
+      state: 'draft',
+      formData: JSON.stringify(checked.data),
+      projectType: elements.projectType,
+      legalUnit: elements.anticipateType,
+      legalDays: elements.anticipateDay,
+      promisedUnit: elements.promiseType,
+      promisedDays: elements.promiseDay,
+      extensionDays: 0,
+      correctionRounds: 0,
+      submittedAt: null,
+      receivedOn: null,
+      acceptedAt: null,
+      acceptedOn: null,
+      deemedAccepted: 0,
+      dueOn: null,
+      promisedDueOn: null,
+      paused: 0,
+      decidedAt: null,
+      decision: null,
+      decidedByRule: 0,
+      resultKind: null,
+      resultRef: null,
+      deliveryNote: null,
+      completedAt: null,
+      withdrawnAt: null,
+      onlineFull: 0,
+      lockVersion: existing?.lockVersion ?? 0,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    }
+    if (existing) {
+      await trx
+        .updateTable('applications')
+        .set({
+          formData: row.formData,
+          itemVersionId: version.id,
+          updatedAt: now,
+          lockVersion: existing.lockVersion + 1,
+        })
+        .where('id', '=', id)
+        .execute()
+      await trx.deleteFrom('applicationMaterials').where('applicationId', '=', id).execute()
+    } else {
+      await insertApplication(trx, row)
+    }
+    for (const m of known) await insertMaterial(trx, materialRow(id, m, 0, now))
+    return row
+  })
+  return { draft, problems: checked.problems }
+}
+
+/** Throws the draft away. */
+export async function discardDraft(deps: Deps, principal: Principal, itemId: string): Promise<void> {
+  if (!principal.personId) return
+  await transaction(deps.db, (trx) => deleteDrafts(trx, principal.personId!, principal.enterpriseId ?? null, itemId))
+}
+
+/** The materials saved with a draft, as inputs for the next submission. */
+export async function draftMaterials(deps: Deps, draftId: string): Promise<MaterialInput[]> {
+  return (await listCurrentMaterials(deps.db, draftId)).map(storedToInput)
 }
