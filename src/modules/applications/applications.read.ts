@@ -4,14 +4,21 @@
  */
 import { sql } from 'kysely'
 import type { Principal } from '../../platform/auth/principal.js'
-import { addWorkingDays, nextWorkingDay, todayInShanghai } from '../../platform/calendar/index.js'
+import {
+  addCalendarDays,
+  addWorkingDays,
+  nextWorkingDay,
+  todayInShanghai,
+  type WorkingCalendar,
+} from '../../platform/calendar/index.js'
 import type { DbOrTrx } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { maskName } from '../../platform/validators/index.js'
 import { getVersion, type ItemElements } from '../catalog/index.js'
-import { applicationNotFound } from './applications.errors.js'
+import { applicationNotFound, otherDepartment } from './applications.errors.js'
 import { normaliseApplicationNo } from './applications.numbers.js'
+import { processFor } from './applications.process.js'
 import {
   findApplicationByNo,
   listAllMaterials,
@@ -398,5 +405,480 @@ export async function inbox(
       colour: deadlineColour(r.dueOn, today, tomorrow),
       channel: r.channel,
     })),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workbench and the counter (applications.workbench.* and applications.counter.*)
+
+/** States in which a case is still open (not yet decided and delivered, refused, or withdrawn). */
+export const OPEN_STATES: readonly ApplicationState[] = [
+  'submitted',
+  'correction_requested',
+  'accepted',
+  'in_process',
+  'approved',
+  'refused',
+]
+
+/**
+ * The receipt days that give each colour of the §32 five-working-day limit on `today`: a
+ * submission received before `redBefore` is overdue (red), before `greenFrom` due today or on the
+ * next working day (yellow), from `greenFrom` on in time (green). The limit only moves later as
+ * the receipt day does, so the colours are ranges of days and the inbox filters by an index.
+ */
+export function preReviewColourBounds(
+  cal: WorkingCalendar,
+  today: string,
+  tomorrowWorking: string,
+): { redBefore: string; greenFrom: string } {
+  const firstDayWithDueAfter = (limit: string) => {
+    let day = today
+    // At most a few weeks back, even across the Spring Festival.
+    for (let i = 0; i < 60 && addWorkingDays(cal, addCalendarDays(day, -1), 5) > limit; i++) {
+      day = addCalendarDays(day, -1)
+    }
+    return day
+  }
+  // due(r) >= today ⟺ r >= redBefore;  due(r) > tomorrow ⟺ r >= greenFrom
+  return {
+    redBefore: firstDayWithDueAfter(addCalendarDays(today, -1)),
+    greenFrom: firstDayWithDueAfter(tomorrowWorking),
+  }
+}
+
+/**
+ * The workbench inbox: `inbox`, and for pre-review also the deadline colour filter (by the
+ * receipt day, so still one indexed query per page).
+ */
+export async function workbenchInbox(
+  deps: Deps,
+  principal: Principal,
+  filters: InboxFilters,
+): Promise<{ rows: InboxRow[]; total: number }> {
+  if (filters.view !== 'pre_review' || !filters.colour || filters.colour === 'none') {
+    return inbox(deps, principal, filters)
+  }
+  if (!principal.staffId || !principal.departmentId) return { rows: [], total: 0 }
+  const pageSize = filters.pageSize ?? 30
+  const cal = await deps.calendar.load()
+  const today = todayInShanghai(deps.clock.now())
+  const tomorrow = nextWorkingDay(cal, today)
+  const { redBefore, greenFrom } = preReviewColourBounds(cal, today, tomorrow)
+  let base = deps.db
+    .selectFrom('applications')
+    .where('applications.departmentId', '=', principal.departmentId)
+    .where('applications.state', '=', 'submitted')
+  if (filters.itemId) base = base.where('applications.itemId', '=', filters.itemId)
+  if (filters.colour === 'red') base = base.where('applications.receivedOn', '<', redBefore)
+  if (filters.colour === 'yellow')
+    base = base.where('applications.receivedOn', '>=', redBefore).where('applications.receivedOn', '<', greenFrom)
+  if (filters.colour === 'green') base = base.where('applications.receivedOn', '>=', greenFrom)
+  const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const rows = await base
+    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
+    .innerJoin('persons', 'persons.id', 'applications.applicantPersonId')
+    .select([
+      'applications.id',
+      'applications.applicationNo',
+      'itemVersions.taskName',
+      'persons.name as applicantName',
+      'applications.state',
+      'applications.receivedOn',
+      'applications.channel',
+    ])
+    .orderBy('applications.receivedOn')
+    .orderBy('applications.id')
+    .limit(pageSize)
+    .offset((Math.max(1, filters.page) - 1) * pageSize)
+    .execute()
+  return {
+    total,
+    rows: rows.map((r) => {
+      const due = r.receivedOn ? addWorkingDays(cal, r.receivedOn, 5) : null
+      return {
+        kind: 'pre_review',
+        applicationId: r.id,
+        applicationNo: r.applicationNo,
+        itemName: r.taskName,
+        applicantName: r.applicantName,
+        state: r.state,
+        stateName: STATE_NAMES[r.state],
+        taskId: null,
+        taskName: null,
+        taskState: null,
+        assigneeStaffId: null,
+        receivedOn: r.receivedOn,
+        dueOn: due,
+        colour: deadlineColour(due, today, tomorrow),
+        channel: r.channel,
+      }
+    }),
+  }
+}
+
+/** How many rows each tab of the inbox has (before filters): two counts on the inbox indexes. */
+export async function inboxCounts(
+  deps: Deps,
+  principal: Principal,
+): Promise<{ preReview: number; tasks: number; mine: number }> {
+  if (!principal.staffId || !principal.departmentId) return { preReview: 0, tasks: 0, mine: 0 }
+  const preReview = principal.permissions.has('applications.accept')
+    ? Number(
+        (
+          await deps.db
+            .selectFrom('applications')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('departmentId', '=', principal.departmentId)
+            .where('state', '=', 'submitted')
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    : 0
+  const roles = principal.roles.filter((r) => ['window_clerk', 'reviewer', 'approver'].includes(r))
+  if (roles.length === 0) return { preReview, tasks: 0, mine: 0 }
+  const counts = await deps.db
+    .selectFrom('tasks')
+    .select([
+      (eb) => eb.fn.countAll().as('n'),
+      (eb) => eb.fn.sum(eb.case().when('assigneeStaffId', '=', principal.staffId!).then(1).else(0).end()).as('mine'),
+    ])
+    .where('departmentId', '=', principal.departmentId)
+    .where('role', 'in', roles)
+    .where('state', 'in', ['open', 'claimed'])
+    .executeTakeFirstOrThrow()
+  return { preReview, tasks: Number(counts.n), mine: Number(counts.mine ?? 0) }
+}
+
+/**
+ * The items a staff member's inbox may hold, for its filter: the department's own items and the
+ * items of cases on which it has open tasks (并联审批 brings other departments' items).
+ */
+export async function inboxItemChoices(deps: Deps, principal: Principal): Promise<{ value: string; label: string }[]> {
+  if (!principal.departmentId) return []
+  const own = await deps.db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .select(['items.id', 'itemVersions.taskName'])
+    .where('items.departmentId', '=', principal.departmentId)
+    .execute()
+  const viaTasks = await deps.db
+    .selectFrom('tasks')
+    .innerJoin('applications', 'applications.id', 'tasks.applicationId')
+    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
+    .select(['applications.itemId as id', 'itemVersions.taskName'])
+    .distinct()
+    .where('tasks.departmentId', '=', principal.departmentId)
+    .where('tasks.state', 'in', ['open', 'claimed'])
+    .execute()
+  const byId = new Map<string, string>()
+  for (const row of [...own, ...viaTasks]) if (!byId.has(row.id)) byId.set(row.id, row.taskName)
+  const collator = new Intl.Collator('zh-Hans-CN-u-co-pinyin')
+  return [...byId]
+    .map(([value, label]) => ({ value, label }))
+    .sort((a, b) => collator.compare(a.label, b.label) || (a.value < b.value ? -1 : 1))
+}
+
+/**
+ * Whether a staff member may see a case: staff of the department that owns it, and staff of a
+ * department with a task on it (并联审批: the other department reviews the same case).
+ * @throws APPLICATION_OTHER_DEPARTMENT (403) otherwise
+ */
+export async function assertStaffOfCase(deps: Deps, principal: Principal, app: ApplicationTable): Promise<void> {
+  if (!principal.staffId || !principal.departmentId) throw otherDepartment()
+  if (principal.departmentId === app.departmentId) return
+  const task = await deps.db
+    .selectFrom('tasks')
+    .select('id')
+    .where('applicationId', '=', app.id)
+    .where('departmentId', '=', principal.departmentId)
+    .executeTakeFirst()
+  if (!task) throw otherDepartment()
+}
+
+export interface StaffRef {
+  id: string
+  name: string
+  departmentId: string
+}
+
+/** Staff by id, for showing who did what to other staff (names are never shown to applicants). */
+export async function staffNames(deps: Deps, ids: (string | null | undefined)[]): Promise<Map<string, StaffRef>> {
+  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))]
+  if (wanted.length === 0) return new Map()
+  const rows = await deps.db
+    .selectFrom('staff')
+    .select(['id', 'name', 'departmentId'])
+    .where('id', 'in', wanted)
+    .execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+/**
+ * The whole case for the workbench: what `describeCase` gives staff, plus the names of the staff
+ * who acted and were assigned, the departments of the tasks and the stages of the process.
+ * @throws APPLICATION_NOT_FOUND; APPLICATION_OTHER_DEPARTMENT (403)
+ */
+export async function workbenchCase(deps: Deps, principal: Principal, applicationId: string) {
+  const app = await getApplication(deps.db, applicationId)
+  await assertStaffOfCase(deps, principal, app)
+  const view = await describeCase(deps, app, { forStaff: true })
+  const events = await listEvents(deps.db, app.id)
+  const staff = await staffNames(deps, [
+    ...events.filter((e) => e.actorType === 'staff').map((e) => e.actorId),
+    ...view.tasks.map((t) => t.assigneeStaffId),
+    app.filedByStaffId,
+  ])
+  const departments = await deps.db
+    .selectFrom('departments')
+    .select(['id', 'name'])
+    .where('id', 'in', [...new Set([app.departmentId, ...view.tasks.map((t) => t.departmentId)])])
+    .execute()
+  const process = processFor(view.elements, view.version.processDefinition)
+  return {
+    ...view,
+    /** The staff member behind each timeline entry (same order as `timeline`), when staff acted. */
+    timelineStaff: events.map((e) =>
+      e.actorType === 'staff' && e.actorId ? (staff.get(e.actorId)?.name ?? null) : null,
+    ),
+    staff,
+    departmentNames: new Map(departments.map((d) => [d.id, d.name])),
+    stages: process.stages.map((s) => ({ key: s.key, name: s.name })),
+    ownDepartment: principal.departmentId === app.departmentId,
+  }
+}
+
+/**
+ * A file of a case's materials (any round), for the staff preview: only a sha256 the case holds.
+ * @throws APPLICATION_NOT_FOUND; APPLICATION_OTHER_DEPARTMENT; FILE_NOT_FOUND when the case has no such file
+ */
+export async function caseMaterialFile(
+  deps: Deps,
+  principal: Principal,
+  applicationId: string,
+  sha256: string,
+): Promise<{ fileName: string; mime: string | null }> {
+  const app = await getApplication(deps.db, applicationId)
+  await assertStaffOfCase(deps, principal, app)
+  const row = await deps.db
+    .selectFrom('applicationMaterials')
+    .select(['fileName', 'fileMime'])
+    .where('applicationId', '=', app.id)
+    .where('kind', '=', 'file')
+    .where('fileSha256', '=', sha256)
+    .orderBy('createdAt', 'desc')
+    .executeTakeFirst()
+  if (!row) throw new DomainError('FILE_NOT_FOUND', 'not_found', '这个办件没有这份材料。')
+  return { fileName: row.fileName ?? '材料', mime: row.fileMime }
+}
+
+/** Colleagues to whom a task of this role may be transferred (转办): same department and role, active. */
+export async function listColleagues(
+  deps: Deps,
+  principal: Principal,
+  role: string,
+): Promise<{ id: string; name: string }[]> {
+  if (!principal.departmentId) return []
+  return deps.db
+    .selectFrom('staff')
+    .innerJoin('staffRoles', 'staffRoles.staffId', 'staff.id')
+    .select(['staff.id', 'staff.name'])
+    .where('staff.departmentId', '=', principal.departmentId)
+    .where('staff.active', '=', 1)
+    .where('staffRoles.role', '=', role)
+    .where('staff.id', '!=', principal.staffId ?? '')
+    .orderBy('staff.name')
+    .orderBy('staff.id')
+    .execute()
+}
+
+export interface ServicePointCaseRow {
+  id: string
+  applicationNo: string | null
+  itemName: string
+  applicantMasked: string
+  state: ApplicationState
+  stateName: string
+  channel: string
+  submittedAt: string | null
+  promisedDueOn: string | null
+}
+
+/**
+ * 「本服务点的办件」: the open cases filed at the caller's service point (村居代办), newest first.
+ * Names are masked: the service point files the case, the department handles it.
+ */
+export async function listServicePointCases(
+  deps: Deps,
+  principal: Principal,
+  options: { page: number; pageSize?: number },
+): Promise<{ rows: ServicePointCaseRow[]; total: number }> {
+  if (!principal.staffId || !principal.servicePointId) return { rows: [], total: 0 }
+  const pageSize = options.pageSize ?? 20
+  const base = deps.db
+    .selectFrom('applications')
+    .where('applications.servicePointId', '=', principal.servicePointId)
+    .where('applications.state', 'in', OPEN_STATES)
+  const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const rows = await base
+    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
+    .innerJoin('persons', 'persons.id', 'applications.applicantPersonId')
+    .select([
+      'applications.id',
+      'applications.applicationNo',
+      'itemVersions.taskName',
+      'persons.name',
+      'applications.state',
+      'applications.channel',
+      'applications.submittedAt',
+      'applications.promisedDueOn',
+    ])
+    .orderBy('applications.submittedAt', 'desc')
+    .orderBy('applications.id', 'desc')
+    .limit(pageSize)
+    .offset((Math.max(1, options.page) - 1) * pageSize)
+    .execute()
+  return {
+    total,
+    rows: rows.map((r) => ({
+      id: r.id,
+      applicationNo: r.applicationNo,
+      itemName: r.taskName,
+      applicantMasked: maskName(r.name),
+      state: r.state,
+      stateName: STATE_NAMES[r.state],
+      channel: r.channel,
+      submittedAt: r.submittedAt,
+      promisedDueOn: r.promisedDueOn,
+    })),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The applicant's pages (applications.apply.routes.ts, applications.my.routes.ts)
+
+export interface DraftRow {
+  id: string
+  itemId: string
+  itemName: string
+  departmentName: string
+  updatedAt: string
+}
+
+/** The person's drafts (or the acting enterprise's), most recently saved first. */
+export async function listMyDrafts(deps: Deps, principal: Principal): Promise<DraftRow[]> {
+  if (!principal.personId) return []
+  let query = listQuery(deps.db).where('applications.state', '=', 'draft')
+  query = principal.enterpriseId
+    ? query.where('applications.applicantEnterpriseId', '=', principal.enterpriseId)
+    : query
+        .where('applications.applicantPersonId', '=', principal.personId)
+        .where('applications.applicantEnterpriseId', 'is', null)
+  const rows = await query.orderBy('applications.updatedAt', 'desc').limit(100).execute()
+  return rows.map((r) => ({
+    id: r.id,
+    itemId: r.itemId,
+    itemName: r.itemName,
+    departmentName: r.departmentName,
+    updatedAt: r.updatedAt,
+  }))
+}
+
+/**
+ * Bytes of material files a person's applications and drafts hold, for the per-user upload
+ * quota (SECURITY.md, input and files). A guard against abuse, not a ledger: the same file in
+ * two applications counts twice.
+ */
+export async function materialBytesOf(deps: Deps, personId: string): Promise<number> {
+  const row = await deps.db
+    .selectFrom('applicationMaterials')
+    .innerJoin('applications', 'applications.id', 'applicationMaterials.applicationId')
+    .select((eb) => eb.fn.sum<number>('applicationMaterials.fileSize').as('bytes'))
+    .where('applications.applicantPersonId', '=', personId)
+    .where('applicationMaterials.kind', '=', 'file')
+    .executeTakeFirst()
+  return Number(row?.bytes ?? 0)
+}
+
+/**
+ * What the person's form may be prefilled from (applications.forms.ts prefillFormData): their
+ * real-name record and, when acting for one, the enterprise's. Only ever for the person
+ * themself, so the full ID number and phone are decrypted here. E-licenses come with the license
+ * library; none yet.
+ */
+export async function prefillContextFor(deps: Deps, principal: Principal) {
+  const person = principal.personId
+    ? await deps.db.selectFrom('persons').selectAll().where('id', '=', principal.personId).executeTakeFirst()
+    : undefined
+  const enterprise = principal.enterpriseId
+    ? await deps.db
+        .selectFrom('enterprises')
+        .innerJoin('persons', 'persons.id', 'enterprises.legalRepPersonId')
+        .select([
+          'enterprises.name',
+          'enterprises.creditCode',
+          'enterprises.addressEnc',
+          'persons.name as legalRepName',
+        ])
+        .where('enterprises.id', '=', principal.enterpriseId)
+        .executeTakeFirst()
+    : undefined
+  const decrypt = (value: string | null | undefined) => (value ? deps.fieldCrypto.decrypt(value) : undefined)
+  return {
+    person: person && {
+      name: person.name,
+      idNumber: decrypt(person.idNumberEnc),
+      mobile: decrypt(person.mobileEnc),
+      address: decrypt(person.addressEnc),
+      birthDate: person.birthDate ?? undefined,
+      sex: person.sex ?? undefined,
+    },
+    enterprise: enterprise && {
+      name: enterprise.name,
+      creditCode: enterprise.creditCode,
+      legalRepName: enterprise.legalRepName,
+      address: decrypt(enterprise.addressEnc),
+    },
+  }
+}
+
+/**
+ * One material file of an application or draft, for its applicant (or staff of the owning
+ * department): the row when the caller may see it.
+ * @throws APPLICATION_NOT_FOUND (also for someone else's application or an unknown material)
+ */
+export async function materialForDownload(deps: Deps, principal: Principal, applicationId: string, materialId: string) {
+  const app = await getApplication(deps.db, applicationId)
+  const allowed = principal.staffId
+    ? principal.departmentId === app.departmentId && app.state !== 'draft'
+    : isApplicantOf(principal, app)
+  if (!allowed) throw applicationNotFound()
+  const row = await deps.db
+    .selectFrom('applicationMaterials')
+    .selectAll()
+    .where('id', '=', materialId)
+    .where('applicationId', '=', app.id)
+    .where('kind', '=', 'file')
+    .executeTakeFirst()
+  if (!row?.fileSha256) throw applicationNotFound()
+  return row
+}
+
+/** The resident a counter filing is for, as the counter shows them: name and ID number masked. */
+export async function counterPerson(
+  deps: Deps,
+  personId: string,
+): Promise<{ id: string; nameMasked: string; idNumberMasked: string; assuranceLevel: number } | undefined> {
+  const person = await deps.db
+    .selectFrom('persons')
+    .select(['id', 'name', 'idNumberMasked', 'assuranceLevel'])
+    .where('id', '=', personId)
+    .executeTakeFirst()
+  if (!person) return undefined
+  return {
+    id: person.id,
+    nameMasked: maskName(person.name),
+    idNumberMasked: person.idNumberMasked,
+    assuranceLevel: person.assuranceLevel,
   }
 }

@@ -12,7 +12,7 @@ import { type DbOrTrx, type Trx, transaction } from '../../platform/db/database.
 import type { Deps } from '../../platform/deps.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
-import { getItem, getVersion, type ItemElements } from '../catalog/index.js'
+import { getItem, getVersion, type ItemElements, type ItemTable, type ItemVersionTable } from '../catalog/index.js'
 import { findDepartmentInfo, requireAssurance } from '../identity/index.js'
 import { queueNotification } from '../notifications/index.js'
 import { type ClockSpec, clockSummary, deemedAcceptanceDue, dueOn, type PauseReason } from './applications.clock.js'
@@ -373,104 +373,81 @@ function materialRow(applicationId: string, m: MaterialInput, round: number, now
  * Idempotent: the same applicant and key give the same application, however often it is sent.
  * @throws VALIDATION_FAILED (every problem at once); ITEM_NOT_OFFERED; ASSURANCE_TOO_LOW
  */
+interface PreparedSubmission {
+  principal: Principal
+  applicantPersonId: string
+  channel: ApplicationChannel
+  idempotencyKey: string
+  onBehalfOf?: SubmitInput['onBehalfOf']
+  item: ItemTable
+  version: ItemVersionTable
+  elements: ItemElements
+  formData: FormData
+  materials: MaterialInput[]
+  themeCaseId: string | null
+}
+
+/**
+ * Checks a submission against its item: channel, assurance, form and materials.
+ * @throws VALIDATION_FAILED (every problem at once, materials named `materials.<code>`)
+ */
+async function prepareSubmission(deps: Deps, principal: Principal, input: SubmitInput, applicantPersonId: string) {
+  const channel: ApplicationChannel = input.channel ?? 'online'
+  const { item, version, elements } = await offeredVersion(deps.db, input.itemId)
+  if (channel === 'online' && !elements.isOnline) throw notOnline()
+  if (channel === 'online') requireAssurance(principal, elements.assuranceLevel)
+  const today = todayInShanghai(deps.clock.now())
+  const checked = checkFormData(formFor(version), input.formData, { today })
+  const problems = [...checked.problems, ...materialProblems(elements, input.materials, today)]
+  return {
+    problems,
+    prepared: {
+      principal,
+      applicantPersonId,
+      channel,
+      idempotencyKey: input.idempotencyKey,
+      onBehalfOf: input.onBehalfOf,
+      item,
+      version,
+      elements,
+      formData: checked.data,
+      materials: input.materials,
+      themeCaseId: null,
+    } as PreparedSubmission,
+  }
+}
+
+function checkKey(key: string): void {
+  if (!/^[A-Za-z0-9_-]{8,80}$/.test(key)) {
+    throw invalidInput([{ field: 'idempotencyKey', message: '表单已过期，请刷新页面后重新提交' }])
+  }
+}
+
+/**
+ * Submits an application: checks the form and the materials against the item, gives the 办件编号
+ * at once and, for an instant item (即办件) whose rule passes, decides it on the spot.
+ * Idempotent: the same applicant and key give the same application, however often it is sent.
+ * @throws VALIDATION_FAILED (every problem at once); ITEM_NOT_OFFERED; ASSURANCE_TOO_LOW
+ */
 export async function submitApplication(
   deps: Deps,
   principal: Principal,
   input: SubmitInput,
   context: RequestContext = {},
 ): Promise<ApplicationTable> {
-  const channel: ApplicationChannel = input.channel ?? 'online'
   const applicantPersonId = input.onBehalfOf?.personId ?? principal.personId
   if (!applicantPersonId) throw new DomainError('APPLICANT_REQUIRED', 'forbidden', '请以居民或企业身份登录后申请。')
-  if (!/^[A-Za-z0-9_-]{8,80}$/.test(input.idempotencyKey)) {
-    throw invalidInput([{ field: 'idempotencyKey', message: '表单已过期，请刷新页面后重新提交' }])
-  }
+  checkKey(input.idempotencyKey)
   const existing = await findByIdempotencyKey(deps.db, applicantPersonId, input.idempotencyKey)
   if (existing) return existing
-
-  const { item, version, elements } = await offeredVersion(deps.db, input.itemId)
-  if (channel === 'online' && !elements.isOnline) throw notOnline()
-  if (channel === 'online') requireAssurance(principal, elements.assuranceLevel)
-  const today = todayInShanghai(deps.clock.now())
-  const form = formFor(version)
-  const checked = checkFormData(form, input.formData, { today })
-  const problems = [...checked.problems, ...materialProblems(elements, input.materials, today)]
+  const { problems, prepared } = await prepareSubmission(deps, principal, input, applicantPersonId)
   if (problems.length > 0) throw invalidInput(problems, `申请内容有 ${problems.length} 处需要修改`)
-
   const cal = await deps.calendar.load()
   try {
     return await transaction(deps.db, async (trx) => {
-      const now = deps.clock.now()
-      const nowIso = now.toISOString()
       const again = await findByIdempotencyKey(trx, applicantPersonId, input.idempotencyKey)
       if (again) return again
-      const app: ApplicationTable = {
-        id: newId(),
-        applicationNo: await nextApplicationNo(trx, now),
-        idempotencyKey: input.idempotencyKey,
-        itemId: item.id,
-        itemVersionId: version.id,
-        departmentId: item.departmentId,
-        themeCaseId: null,
-        applicantPersonId,
-        applicantEnterpriseId: input.onBehalfOf ? null : (principal.enterpriseId ?? null),
-        filedByPersonId: input.onBehalfOf ? null : (principal.personId ?? null),
-        filedByStaffId: principal.staffId ?? null,
-        servicePointId: principal.servicePointId ?? null,
-        channel,
-        proxyConsent: input.onBehalfOf?.consent ? JSON.stringify(input.onBehalfOf.consent) : null,
-        state: 'draft',
-        formData: JSON.stringify(checked.data),
-        projectType: elements.projectType,
-        legalUnit: elements.anticipateType,
-        legalDays: elements.anticipateDay,
-        promisedUnit: elements.promiseType,
-        promisedDays: elements.promiseDay,
-        extensionDays: 0,
-        correctionRounds: 0,
-        submittedAt: null,
-        receivedOn: null,
-        acceptedAt: null,
-        acceptedOn: null,
-        deemedAccepted: 0,
-        dueOn: null,
-        promisedDueOn: null,
-        paused: 0,
-        decidedAt: null,
-        decision: null,
-        decidedByRule: 0,
-        resultKind: null,
-        resultRef: null,
-        deliveryNote: null,
-        completedAt: null,
-        withdrawnAt: null,
-        onlineFull: channel === 'online' && elements.onlineHandleDepth === 4 ? 1 : 0,
-        lockVersion: 0,
-        createdAt: nowIso,
-        updatedAt: nowIso,
-      }
-      // The draft (autosaved while filling in) becomes this application.
-      await deleteDrafts(trx, applicantPersonId, app.applicantEnterpriseId, item.id)
-      await insertApplication(trx, app)
-      for (const m of input.materials) await insertMaterial(trx, materialRow(app.id, m, 0, nowIso))
-      const actor = actorOfPrincipal(principal, channel === 'online' ? 'applicant' : channel)
-      let current = await transition(deps, trx, app, {
-        event: 'submit',
-        actor,
-        changes: { submittedAt: nowIso, receivedOn: today },
-        details: { channel, itemVersion: version.version },
-        message: {
-          subject: `办件 ${app.applicationNo} 已提交`,
-          body: `您申请的「${elements.taskName}」已提交，办件编号 ${app.applicationNo}。受理部门将在 5 个工作日内告知是否受理或需要补正的材料。`,
-        },
-        context,
-      })
-      const rule = instantRuleFor(elements)
-      if (rule && elements.projectType === '即办件') {
-        const verdict = rule.check({ formData: checked.data, materials: input.materials, elements })
-        if (verdict.ok) current = await decideInstantly(deps, trx, current, elements, cal, rule.name)
-      }
-      return current
+      return insertSubmitted(deps, trx, prepared, cal, context)
     })
   } catch (error) {
     // Two identical submissions racing: the loser finds the winner's application.
@@ -478,6 +455,87 @@ export async function submitApplication(
     if (raced) return raced
     throw error
   }
+}
+
+/** Creates the submitted application (and decides an instant one) in the caller's transaction. */
+async function insertSubmitted(
+  deps: Deps,
+  trx: Trx,
+  p: PreparedSubmission,
+  cal: WorkingCalendar,
+  context: RequestContext,
+): Promise<ApplicationTable> {
+  const { principal, elements, item, version, channel } = p
+  const now = deps.clock.now()
+  const nowIso = now.toISOString()
+  const today = todayInShanghai(now)
+  const app: ApplicationTable = {
+    id: newId(),
+    applicationNo: await nextApplicationNo(trx, now),
+    idempotencyKey: p.idempotencyKey,
+    itemId: item.id,
+    itemVersionId: version.id,
+    departmentId: item.departmentId,
+    themeCaseId: p.themeCaseId,
+    applicantPersonId: p.applicantPersonId,
+    applicantEnterpriseId: p.onBehalfOf ? null : (principal.enterpriseId ?? null),
+    filedByPersonId: p.onBehalfOf ? null : (principal.personId ?? null),
+    filedByStaffId: principal.staffId ?? null,
+    servicePointId: principal.servicePointId ?? null,
+    channel,
+    proxyConsent: p.onBehalfOf?.consent ? JSON.stringify(p.onBehalfOf.consent) : null,
+    state: 'draft',
+    formData: JSON.stringify(p.formData),
+    projectType: elements.projectType,
+    legalUnit: elements.anticipateType,
+    legalDays: elements.anticipateDay,
+    promisedUnit: elements.promiseType,
+    promisedDays: elements.promiseDay,
+    extensionDays: 0,
+    correctionRounds: 0,
+    submittedAt: null,
+    receivedOn: null,
+    acceptedAt: null,
+    acceptedOn: null,
+    deemedAccepted: 0,
+    dueOn: null,
+    promisedDueOn: null,
+    paused: 0,
+    decidedAt: null,
+    decision: null,
+    decidedByRule: 0,
+    resultKind: null,
+    resultRef: null,
+    deliveryNote: null,
+    completedAt: null,
+    withdrawnAt: null,
+    onlineFull: channel === 'online' && elements.onlineHandleDepth === 4 ? 1 : 0,
+    lockVersion: 0,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+  }
+  // The draft (autosaved while filling in) becomes this application.
+  await deleteDrafts(trx, p.applicantPersonId, app.applicantEnterpriseId, item.id)
+  await insertApplication(trx, app)
+  for (const m of p.materials) await insertMaterial(trx, materialRow(app.id, m, 0, nowIso))
+  const actor = actorOfPrincipal(principal, channel === 'online' ? 'applicant' : channel)
+  let current = await transition(deps, trx, app, {
+    event: 'submit',
+    actor,
+    changes: { submittedAt: nowIso, receivedOn: today },
+    details: { channel, itemVersion: version.version, ...(p.themeCaseId ? { themeCaseId: p.themeCaseId } : {}) },
+    message: {
+      subject: `办件 ${app.applicationNo} 已提交`,
+      body: `您申请的「${elements.taskName}」已提交，办件编号 ${app.applicationNo}。受理部门将在 5 个工作日内告知是否受理或需要补正的材料。`,
+    },
+    context,
+  })
+  const rule = instantRuleFor(elements)
+  if (rule && elements.projectType === '即办件') {
+    const verdict = rule.check({ formData: p.formData, materials: p.materials, elements })
+    if (verdict.ok) current = await decideInstantly(deps, trx, current, elements, cal, rule.name)
+  }
+  return current
 }
 
 /** 即办件 decided by rule: accepted, processed and approved in one step, recorded as by rule. */
@@ -1565,4 +1623,190 @@ export async function discardDraft(deps: Deps, principal: Principal, itemId: str
 /** The materials saved with a draft, as inputs for the next submission. */
 export async function draftMaterials(deps: Deps, draftId: string): Promise<MaterialInput[]> {
   return (await listCurrentMaterials(deps.db, draftId)).map(storedToInput)
+}
+
+// ---------------------------------------------------------------------------------------------
+// For combined ("一件事") submissions: check each item, then create them in one transaction
+
+/** Checks one item's part of a combined submission (no writes). */
+export async function prepareSubmissionFor(deps: Deps, principal: Principal, input: SubmitInput) {
+  if (!principal.personId) throw new DomainError('APPLICANT_REQUIRED', 'forbidden', '请以居民或企业身份登录后申请。')
+  checkKey(input.idempotencyKey)
+  return prepareSubmission(deps, principal, input, principal.personId)
+}
+
+/**
+ * Creates a prepared submission in the caller's transaction. The calendar is loaded by the caller
+ * before the transaction: on SQLite the transaction holds the one connection.
+ */
+export async function submitPrepared(
+  deps: Deps,
+  trx: Trx,
+  prepared: Awaited<ReturnType<typeof prepareSubmissionFor>>['prepared'],
+  cal: WorkingCalendar,
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  return insertSubmitted(deps, trx, prepared, cal, context)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filing at the counter for a resident (线下受理 and 村居代办)
+
+/** How a resident agreed that a village agent files for them (代办 needs the resident's consent). */
+export const PROXY_CONSENT_METHODS = {
+  signed_form: '本人签字授权书',
+  recorded_oral: '本人现场口头同意（录音）',
+  video: '视频确认',
+} as const
+export type ProxyConsentMethod = keyof typeof PROXY_CONSENT_METHODS
+
+export interface CounterFilingInput {
+  /** window: window staff for a walk-in resident; proxy: a 村居代办员 with the resident's consent. */
+  channel: 'window' | 'proxy'
+  personId: string
+  itemId: string
+  idempotencyKey: string
+  formData: FormData
+  materials: MaterialInput[]
+  consent?: { method: string; note: string }
+}
+
+/**
+ * Files an application for a resident at the counter. The application is the resident's (it
+ * shows in their 我的办件); the filer, channel and service point are recorded with it.
+ * - window (applications.file_for_walk_in): the clerk scanned the originals the resident brought,
+ *   so the scans are trust grade B, verified against the original (DOMAIN.md §5).
+ * - proxy (applications.file_by_proxy): the resident's consent (how, and its evidence) is required
+ *   and kept with the application; the uploads stay grade C.
+ * @throws FORBIDDEN without the channel's permission; PERSON_NOT_FOUND; VALIDATION_FAILED (consent,
+ *   form and materials, every problem at once); what submitApplication throws
+ */
+export async function fileForResident(
+  deps: Deps,
+  principal: Principal,
+  input: CounterFilingInput,
+  context: RequestContext = {},
+): Promise<ApplicationTable> {
+  const permission = input.channel === 'window' ? 'applications.file_for_walk_in' : 'applications.file_by_proxy'
+  if (!principal.staffId || !principal.permissions.has(permission)) {
+    throw new DomainError(
+      'FORBIDDEN',
+      'forbidden',
+      input.channel === 'window' ? '只有窗口受理人员可以为来办群众代为申请。' : '只有村居代办员可以代办。',
+    )
+  }
+  const person = await deps.db.selectFrom('persons').select('id').where('id', '=', input.personId).executeTakeFirst()
+  if (!person) throw new DomainError('PERSON_NOT_FOUND', 'not_found', '找不到这位群众的实名信息，请重新查找。')
+  let consent: { method: string; note: string } | undefined
+  if (input.channel === 'proxy') {
+    const method = input.consent?.method ?? ''
+    const note = (input.consent?.note ?? '').trim().slice(0, 200)
+    const problems: FieldProblem[] = []
+    if (!Object.hasOwn(PROXY_CONSENT_METHODS, method)) {
+      problems.push({ field: 'consent.method', message: '请选择群众本人同意代办的方式（代办必须取得本人同意）' })
+    }
+    if (!note) problems.push({ field: 'consent.note', message: '请写明同意的凭证，例如授权书存档编号或录音编号' })
+    if (problems.length > 0) {
+      // Everything at once: the form and the materials are checked too.
+      const { version, elements } = await offeredVersion(deps.db, input.itemId)
+      const today = todayInShanghai(deps.clock.now())
+      const checked = checkFormData(formFor(version), input.formData, { today })
+      const all = [...problems, ...checked.problems, ...materialProblems(elements, input.materials, today)]
+      throw invalidInput(all, `申请内容有 ${all.length} 处需要修改`)
+    }
+    consent = { method, note }
+  }
+  const app = await submitApplication(
+    deps,
+    principal,
+    {
+      itemId: input.itemId,
+      idempotencyKey: input.idempotencyKey,
+      formData: input.formData,
+      materials: input.materials,
+      channel: input.channel,
+      onBehalfOf: { personId: person.id, ...(consent ? { consent } : {}) },
+    },
+    context,
+  )
+  if (input.channel === 'window' && app.channel === 'window' && app.filedByStaffId === principal.staffId) {
+    await transaction(deps.db, async (trx) => {
+      const result = await trx
+        .updateTable('applicationMaterials')
+        .set({ trustGrade: 'b' })
+        .where('applicationId', '=', app.id)
+        .where('kind', '=', 'file')
+        .where('round', '=', 0)
+        .where('trustGrade', '=', 'c')
+        .executeTakeFirst()
+      const verified = Number(result.numUpdatedRows)
+      // The same form posted twice finds the application and nothing left to verify.
+      if (verified === 0) return
+      await appendAudit(trx, {
+        at: deps.clock.now(),
+        actor: actorOfPrincipal(principal, 'window_clerk'),
+        action: 'application.materials_verify',
+        object: { type: 'application', id: app.id },
+        details: { materials: verified, trustGrade: 'b' },
+        sourceIp: context.ip ?? null,
+        requestId: context.requestId ?? null,
+      })
+    })
+  }
+  return app
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying online: what the apply pages (applications.apply.routes.ts) need beyond the above
+
+/**
+ * The item as the apply pages need it: published, offered online, and the person's identity
+ * checked well enough for it (the same checks submitApplication makes, asked before the form is
+ * shown so nobody fills in a form they cannot submit).
+ * @throws APPLICANT_REQUIRED; ITEM_NOT_FOUND; ITEM_NOT_OFFERED; ITEM_NOT_ONLINE; ASSURANCE_TOO_LOW
+ */
+export async function itemForApplying(deps: Deps, principal: Principal, itemId: string) {
+  if (!principal.personId || principal.staffId) {
+    throw new DomainError('APPLICANT_REQUIRED', 'forbidden', '请以居民或企业身份登录后申请。')
+  }
+  const { item, version, elements } = await offeredVersion(deps.db, itemId)
+  if (!elements.isOnline) throw notOnline()
+  requireAssurance(principal, elements.assuranceLevel)
+  return { item, version, elements, form: formFor(version) }
+}
+
+/**
+ * Autosave while typing: saves the form data of the person's draft for an item and leaves its
+ * materials alone (uploads are saved by the form's own posts, which may run at the same time).
+ * Creates the draft when there is none. Like saveApplicationDraft, it never refuses what was
+ * typed: the problems of the answers given are returned for showing.
+ * @throws APPLICANT_REQUIRED; ITEM_NOT_OFFERED
+ */
+export async function autosaveDraftForm(
+  deps: Deps,
+  principal: Principal,
+  input: { itemId: string; formData: FormData },
+): Promise<{ draft: ApplicationTable; problems: FieldProblem[] }> {
+  if (!principal.personId) throw new DomainError('APPLICANT_REQUIRED', 'forbidden', '请以居民或企业身份登录后申请。')
+  const existing = await findDraft(deps, principal, input.itemId)
+  if (!existing) return saveApplicationDraft(deps, principal, { ...input, materials: [] })
+  const { version } = await offeredVersion(deps.db, input.itemId)
+  const checked = checkFormData(formFor(version), input.formData, {
+    partial: true,
+    today: todayInShanghai(deps.clock.now()),
+  })
+  const now = deps.clock.now().toISOString()
+  const formData = JSON.stringify(checked.data)
+  const result = await deps.db
+    .updateTable('applications')
+    .set({ formData, itemVersionId: version.id, updatedAt: now, lockVersion: existing.lockVersion + 1 })
+    .where('id', '=', existing.id)
+    .where('state', '=', 'draft')
+    .executeTakeFirst()
+  // Submitted (or thrown away) meanwhile: start a new draft rather than touch the application.
+  if (Number(result.numUpdatedRows) !== 1) return saveApplicationDraft(deps, principal, { ...input, materials: [] })
+  return {
+    draft: { ...existing, formData, itemVersionId: version.id, updatedAt: now, lockVersion: existing.lockVersion + 1 },
+    problems: checked.problems,
+  }
 }

@@ -49,6 +49,7 @@ export {
 } from './identity.policy.js'
 export { permissionsOf, ROLES, type RoleCode, roleName } from './identity.roles.js'
 export { hashPassword } from './identity.service.js'
+export { lookUpPerson, type PersonCard } from './identity.verify.js'
 
 export function createIdentityModule(deps: Deps): AppModule {
   const sessionCookie = cookieName(SESSION_COOKIE_BASE, deps.config.secureCookies)

@@ -7,6 +7,6 @@ export function createPortalModule(deps: Deps): AppModule {
   return {
     name: 'portal',
     nav: [{ href: '/', label: '首页', order: 0 }],
-    register: (app) => registerPortalRoutes(app, deps.config.secureCookies),
+    register: (app) => registerPortalRoutes(app, deps),
   }
 }

@@ -1,17 +1,64 @@
 import { ButtonLink, Layout } from '../../platform/ui/index.js'
+import { type HomeCatalog, ItemList, SearchBox, ThemeCards, TopicTiles } from '../catalog/index.js'
 
-export function HomePage() {
+/**
+ * The home page: finding a service first (search, topics, themes, the most asked-for items),
+ * then the rest of the platform.
+ */
+export function HomePage({ catalog }: { catalog: HomeCatalog }) {
   return (
-    <Layout title="首页">
+    <Layout title="首页" wide>
       <section class="hero" aria-labelledby="hero-title">
         <h1 class="heading-xl" id="hero-title">
           潮安区网上办事大厅
         </h1>
         <p class="lead">让企业和群众少跑腿、好办事、不添堵。一网通办，一次告知，进度全程可查。</p>
+        <SearchBox id="home-search-q" large />
       </section>
+      {catalog.personTopics.length > 0 || catalog.enterpriseTopics.length > 0 ? (
+        <section aria-labelledby="topics-title">
+          <h2 class="heading-l" id="topics-title">
+            按主题找服务
+          </h2>
+          <div class="home-topics">
+            <div class="home-topics__group">
+              <h3 class="heading-m">
+                <a href="/services?audience=person">个人办事</a>
+              </h3>
+              <TopicTiles topics={catalog.personTopics} label="个人办事主题" />
+            </div>
+            <div class="home-topics__group">
+              <h3 class="heading-m">
+                <a href="/services?audience=enterprise">法人办事</a>
+              </h3>
+              <TopicTiles topics={catalog.enterpriseTopics} label="法人办事主题" />
+            </div>
+          </div>
+          <p>
+            <a href="/services">按部门查看全部办事服务</a>
+          </p>
+        </section>
+      ) : null}
+      {catalog.themes.length > 0 ? (
+        <section aria-labelledby="themes-title">
+          <h2 class="heading-l" id="themes-title">
+            一件事 一次办
+          </h2>
+          <p>生孩子、开饭店、退休……回答几个问题，就知道要办哪些事项。</p>
+          <ThemeCards themes={catalog.themes} />
+        </section>
+      ) : null}
+      {catalog.popular.length > 0 ? (
+        <section aria-labelledby="popular-title">
+          <h2 class="heading-l" id="popular-title">
+            热门事项
+          </h2>
+          <ItemList items={catalog.popular} label="热门事项" />
+        </section>
+      ) : null}
       <section aria-labelledby="start-title">
         <h2 class="heading-l" id="start-title">
-          从这里开始
+          更多服务
         </h2>
         <ul class="card-grid">
           <li class="card">

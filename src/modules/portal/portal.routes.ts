@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
+import type { Deps } from '../../platform/deps.js'
 import { ELDER_COOKIE } from '../../platform/http/pages.js'
 import { safeLocalPath } from '../../platform/http/redirects.js'
+import { homeCatalog } from '../catalog/index.js'
 import { AccessibilityPage, HomePage, PrivacyPage } from './portal.pages.js'
 
 const ElderModeBody = Type.Object({
@@ -10,9 +12,10 @@ const ElderModeBody = Type.Object({
   return: Type.Optional(Type.String({ maxLength: 2000 })),
 })
 
-export function registerPortalRoutes(app: FastifyInstance, secureCookies: boolean): void {
+export function registerPortalRoutes(app: FastifyInstance, deps: Deps): void {
+  const { secureCookies } = deps.config
   app.get('/', { schema: { hide: true }, config: { policy: { public: true } } }, async (_request, reply) =>
-    reply.page(HomePage()),
+    reply.page(HomePage({ catalog: await homeCatalog(deps.db) })),
   )
   app.get('/accessibility', { schema: { hide: true }, config: { policy: { public: true } } }, async (_request, reply) =>
     reply.page(AccessibilityPage()),

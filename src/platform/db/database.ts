@@ -27,10 +27,36 @@ export type Trx = Transaction<Database>
 export type DbOrTrx = Kysely<Database> | Transaction<Database>
 export type Dialect = 'sqlite' | 'postgres'
 
-/** BEGIN IMMEDIATE takes the write lock at the start, so two processes on one file never deadlock. */
+/** How long a query waits for SQLite's one connection before giving up with SQLITE_BUSY (→ 503). */
+export const SQLITE_CONNECTION_WAIT_MS = 15_000
+
+/**
+ * BEGIN IMMEDIATE takes the write lock at the start, so two processes on one file never deadlock.
+ * Waiting for the single connection is bounded: code that queried the database handle instead of
+ * its open transaction would otherwise wait for itself for ever; now it fails with a 503.
+ */
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    let timedOut = false
+    let timer: NodeJS.Timeout | undefined
+    const acquired = super.acquireConnection().then(async (connection) => {
+      if (timer) clearTimeout(timer)
+      // The waiter gave up: hand the connection straight back so nobody is left locked out.
+      if (timedOut) await this.releaseConnection()
+      return connection
+    })
+    const waited = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true
+        reject(Object.assign(new Error('SQLite connection wait timed out'), { code: 'SQLITE_BUSY' }))
+      }, SQLITE_CONNECTION_WAIT_MS)
+      timer.unref()
+    })
+    return Promise.race([acquired, waited])
   }
 }
 

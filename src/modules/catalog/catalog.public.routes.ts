@@ -1,0 +1,172 @@
+/**
+ * The public pages of the catalog: 办事服务 (/services), the guide of an item and its print
+ * version, versions and downloads, search (/search) and the "一件事" themes (/themes). Anyone
+ * may read them; nothing here changes anything.
+ */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifyInstance } from 'fastify'
+import type { Deps } from '../../platform/deps.js'
+import { contentDisposition, fileNotFound } from '../../platform/files/files.js'
+import { SearchPage, ServicesPage, ThemePage, ThemesPage } from './catalog.browse.pages.js'
+import { itemNotFound, versionNotFound } from './catalog.errors.js'
+import { GuidePage, OldVersionPage, PrintGuidePage, VersionsPage, WithdrawnPage } from './catalog.guide.pages.js'
+import {
+  BrowseQuery,
+  FileParams,
+  guideHref,
+  ItemParams,
+  SearchQuery,
+  ThemeParams,
+  ThemeQuery,
+  VersionParams,
+} from './catalog.public.schemas.js'
+import {
+  browseItems,
+  findGuide,
+  findPublicTheme,
+  findPublicVersion,
+  findPublishedFile,
+  findVersionHistory,
+  type Guide,
+  guideFiles,
+  listPublicThemes,
+  resolveTheme,
+  searchItems,
+  themeNotFound,
+} from './catalog.read.js'
+
+const PUBLIC = { policy: { public: true } } as const
+
+/** The files a page may link to: only those of the published version are ever served. */
+function downloadableOf(guide: Guide | undefined): ReadonlySet<string> {
+  return new Set(guide && guide.state === 'published' ? guideFiles(guide.elements).map((f) => f.sha256) : [])
+}
+
+/** Blank forms do not change under a hash; an hour's cache spares the server and the person's data plan. */
+const FILE_CACHE = 'public, max-age=3600'
+
+export function registerCatalogPublicRoutes(scope: FastifyInstance, deps: Deps): void {
+  const app = scope.withTypeProvider<TypeBoxTypeProvider>()
+  const { db } = deps
+
+  // ----- 办事服务 -------------------------------------------------------------------------------
+
+  app.get('/services', { schema: { hide: true, querystring: BrowseQuery }, config: PUBLIC }, async (request, reply) => {
+    const { audience, department, topic, page } = request.query
+    const result = await browseItems(db, { audience, department, topic }, page ?? 1)
+    const unknown =
+      department && !result.department ? '这个部门的事项' : topic && !result.topic ? '这个主题的事项' : undefined
+    return reply.page(ServicesPage({ result, unknown }), unknown ? 404 : 200)
+  })
+
+  // ----- the guide ------------------------------------------------------------------------------
+
+  app.get(
+    '/services/:itemId',
+    { schema: { hide: true, params: ItemParams }, config: PUBLIC },
+    async (request, reply) => {
+      const found = await findGuide(db, request.params.itemId)
+      if (found.kind === 'missing') throw itemNotFound()
+      if (found.kind === 'withdrawn') return reply.page(WithdrawnPage({ guide: found.guide }), 410)
+      return reply.page(GuidePage({ guide: found.guide, downloadable: downloadableOf(found.guide) }))
+    },
+  )
+
+  app.get(
+    '/services/:itemId/print',
+    { schema: { hide: true, params: ItemParams }, config: PUBLIC },
+    async (request, reply) => {
+      const found = await findGuide(db, request.params.itemId)
+      if (found.kind === 'missing') throw itemNotFound()
+      if (found.kind === 'withdrawn') return reply.page(WithdrawnPage({ guide: found.guide }), 410)
+      return reply.page(
+        PrintGuidePage({
+          guide: found.guide,
+          downloadable: downloadableOf(found.guide),
+          printedAt: deps.clock.now(),
+          guideUrl: `${deps.config.baseUrl}${guideHref(found.guide.itemId)}`,
+        }),
+      )
+    },
+  )
+
+  app.get(
+    '/services/:itemId/versions',
+    { schema: { hide: true, params: ItemParams }, config: PUBLIC },
+    async (request, reply) => {
+      const history = await findVersionHistory(db, request.params.itemId)
+      if (!history) throw itemNotFound()
+      return reply.page(VersionsPage({ history }))
+    },
+  )
+
+  app.get(
+    '/services/:itemId/versions/:version',
+    { schema: { hide: true, params: VersionParams }, config: PUBLIC },
+    async (request, reply) => {
+      const { itemId, version } = request.params
+      const [guide, current] = await Promise.all([findPublicVersion(db, itemId, version), findGuide(db, itemId)])
+      if (!guide) throw versionNotFound()
+      // The version in force is the guide itself, not history.
+      if (guide.state === 'published') return reply.redirect(guideHref(itemId), 303)
+      const published = current.kind === 'published' ? current.guide : undefined
+      return reply.page(OldVersionPage({ guide, downloadable: downloadableOf(published) }))
+    },
+  )
+
+  /**
+   * A blank form, sample or result sample of the published version. The hash must be one the
+   * published guide lists for this item: the store holds everyone's files, and only these are
+   * public.
+   */
+  app.get(
+    '/services/:itemId/files/:sha256',
+    { schema: { hide: true, params: FileParams }, config: PUBLIC },
+    async (request, reply) => {
+      const { itemId } = request.params
+      const sha256 = request.params.sha256.toLowerCase()
+      const file = /^[0-9a-f]{64}$/.test(sha256) ? await findPublishedFile(db, itemId, sha256) : undefined
+      if (!file) throw fileNotFound()
+      const etag = `"${file.sha256}"`
+      reply.header('etag', etag).header('cache-control', FILE_CACHE)
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send()
+      const content = await deps.files.get(file.sha256)
+      reply
+        .type(content.mime)
+        .header('content-length', String(content.size))
+        .header('content-disposition', contentDisposition(file.fileName))
+      if (request.method === 'HEAD') {
+        content.stream.destroy()
+        return reply.send()
+      }
+      return reply.send(content.stream)
+    },
+  )
+
+  // ----- search ---------------------------------------------------------------------------------
+
+  app.get('/search', { schema: { hide: true, querystring: SearchQuery }, config: PUBLIC }, async (request, reply) => {
+    const { q, audience, department, topic, page } = request.query
+    const result = await searchItems(db, q ?? '', { audience, department, topic }, page ?? 1)
+    return reply.page(SearchPage({ result }))
+  })
+
+  // ----- "一件事" themes -------------------------------------------------------------------------
+
+  app.get('/themes', { schema: { hide: true }, config: PUBLIC }, async (_request, reply) =>
+    reply.page(ThemesPage({ themes: await listPublicThemes(db) })),
+  )
+
+  app.get(
+    '/themes/:code',
+    { schema: { hide: true, params: ThemeParams, querystring: ThemeQuery }, config: PUBLIC },
+    async (request, reply) => {
+      const theme = await findPublicTheme(db, request.params.code)
+      if (!theme) throw themeNotFound()
+      const answers = request.query as Record<string, string | undefined>
+      const outcome = await resolveTheme(db, theme, answers)
+      const submitted = answers.submitted === '1' || Object.keys(outcome.answers).length > 0
+      return reply.page(ThemePage({ outcome, submitted }))
+    },
+  )
+}
