@@ -182,7 +182,9 @@ function Actions({ guide }: { guide: Guide }) {
   const apply = applyHref(guide.itemId)
   const schedule = scheduleHref(guide.itemId)
   const onlineLabel = e.onlineHandleDepth === 2 ? '网上预审' : '在线办理'
-  const soon = (online && !apply) || (e.isSchedule && !schedule)
+  const applySoon = online && !apply
+  const scheduleSoon = e.isSchedule && !schedule
+  const soon = applySoon && scheduleSoon ? '网上申请和预约' : applySoon ? '网上申请' : scheduleSoon ? '网上预约' : ''
   return (
     <section class="guide-actions" aria-labelledby="actions-title">
       <h2 class="visually-hidden" id="actions-title">
@@ -213,9 +215,14 @@ function Actions({ guide }: { guide: Guide }) {
       <a class="button button--secondary" href={`${guideHref(guide.itemId)}/print`}>
         打印指南
       </a>
+      {online && apply ? (
+        <p class="hint">
+          {onlineLabel}需要登录，并完成实名认证{['', '一', '二', '三'][e.assuranceLevel]}级及以上。
+        </p>
+      ) : null}
       {soon ? (
         <p class="hint" id="actions-soon">
-          网上申请和预约即将在本平台开通。现在请按本指南准备材料，到下方「办理地点」办理，或先电话咨询。
+          {soon}即将在本平台开通。现在请按本指南准备材料，到下方「办理地点」办理，或先电话咨询。
         </p>
       ) : null}
       {!online ? <p>本事项需要到现场办理，请带齐下列材料到办理地点。</p> : null}

@@ -25,12 +25,11 @@ export const fileHref = (itemId: string, sha256: string) => `/services/${itemId}
 export const versionHref = (itemId: string, version: number) => `/services/${itemId}/versions/${version}`
 
 /**
- * Where 「在线办理」 leads. The applications module will serve `/apply/:itemId`; until it does,
- * pages show the button as 「即将开通」 (disabled) so nobody follows a link to a missing page.
+ * Where 「在线办理」 leads: the applications module's form (`/apply/:itemId`). Pages call it for
+ * items offered online (isOnline) only; undefined would show the button as 「即将开通」.
  */
-export function applyHref(_itemId: string): string | undefined {
-  // TODO(applications): return `/apply/${itemId}` once the applications module registers it.
-  return undefined
+export function applyHref(itemId: string): string | undefined {
+  return `/apply/${itemId}`
 }
 
 /** Where 「一次申请」 of a "一件事" theme leads; the same TODO as applyHref. */

@@ -142,22 +142,23 @@ describe('GET /services/:itemId (办事指南)', () => {
     expect(text).toContain('2026-03-02 10:00')
   })
 
-  it('offers 在线办理 (not yet open), 预约 and 打印 for an item done wholly online', async () => {
-    const main = mainOf((await get(`/services/${idOf('食品经营许可')}`)).body)
+  it('offers 在线办理, 预约 (not yet open) and 打印 for an item done wholly online', async () => {
+    const itemId = idOf('食品经营许可')
+    const main = mainOf((await get(`/services/${itemId}`)).body)
+    expect(main).toContain(`<a class="button button--primary button--start" href="/apply/${itemId}">在线办理</a>`)
+    expect(textOf(main)).toContain('在线办理需要登录，并完成实名认证二级及以上')
     expect(main).toMatch(
-      /<button class="button button--primary" type="button" disabled[^>]*>在线办理（即将开通）<\/button>/,
+      /<button class="button button--secondary" type="button" disabled[^>]*>预约到现场（即将开通）<\/button>/,
     )
-    expect(main).toContain('预约到现场（即将开通）')
-    expect(main).toContain(`href="/services/${idOf('食品经营许可')}/print">打印指南</a>`)
-    // no link to a page that does not exist yet
-    expect(main).not.toContain('href="/apply/')
+    expect(textOf(main)).toContain('网上预约即将在本平台开通')
+    expect(main).toContain(`href="/services/${itemId}/print">打印指南</a>`)
   })
 
   it('offers 网上预审 for a depth-2 item and shows its fees in yuan', async () => {
     const main = mainOf((await get(`/services/${idOf('居民身份证换领')}`)).body)
     const text = textOf(main)
-    expect(text).toContain('网上预审（即将开通）')
-    expect(text).not.toContain('在线办理（即将开通）')
+    expect(main).toContain(`href="/apply/${idOf('居民身份证换领')}">网上预审</a>`)
+    expect(text).not.toContain('在线办理')
     expect(text).toContain('最多 1 次')
     expect(text).toContain('¥20.00')
     expect(text).toContain('¥40.00')
@@ -541,7 +542,7 @@ describe('versions and withdrawal', () => {
     expect(oldText).toContain('这是历史版本')
     expect(oldText).toContain('现行版本是第 2 版')
     expect(oldText).not.toContain('新版说明')
-    expect(mainOf(old.body)).not.toContain('在线办理（即将开通）')
+    expect(mainOf(old.body)).not.toContain('href="/apply/')
     // the blank form did not change, so the old page may still link it
     expect(old.body).toMatch(/\/files\/[0-9a-f]{64}/)
 

@@ -7,8 +7,7 @@
  * and versions in review never leave the administration side.
  */
 import { type RawBuilder, sql } from 'kysely'
-import type { DbOrTrx } from '../../platform/db/database.js'
-import { dialectOf } from '../../platform/db/database.js'
+import { type DbOrTrx, dialectOf } from '../../platform/db/database.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { type HighlightSegment, type SearchResult, search, suggest } from '../../platform/search/index.js'
 import { type DepartmentInfo, findDepartmentInfo, listDepartmentInfos } from '../identity/index.js'
@@ -98,7 +97,11 @@ function refOf(d: DepartmentInfo): DepartmentRef {
 // ---------------------------------------------------------------------------------------------
 // Published items, light
 
-/** One element of the version's JSON as JSON text; `key` is a constant of this file, never input. */
+/**
+ * One element of the version's JSON as JSON text, parsed here the same way for both databases
+ * (their JSON operators differ: jsonb `->` on PostgreSQL, JSON-path `->` on SQLite).
+ * `key` is a constant of this file, never input.
+ */
 function elementJson(db: DbOrTrx, key: string): RawBuilder<string | null> {
   const elements = sql.ref('itemVersions.elements')
   return dialectOf(db) === 'postgres'
