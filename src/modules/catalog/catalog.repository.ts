@@ -207,14 +207,3 @@ export function findVersionByNumber(db: DbOrTrx, itemId: string, version: number
     .where('version', '=', version)
     .executeTakeFirst()
 }
-
-/**
- * Names of staff members by id, for "who" in version histories. The identity module exports no
- * lookup by staff id, so this reads its staff table (name only, read only).
- */
-export async function findStaffNames(db: DbOrTrx, staffIds: string[]): Promise<Map<string, string>> {
-  const ids = [...new Set(staffIds)].filter(Boolean)
-  if (ids.length === 0) return new Map()
-  const rows = await db.selectFrom('staff').select(['id', 'name']).where('id', 'in', ids).execute()
-  return new Map(rows.map((r) => [r.id, r.name]))
-}

@@ -13,7 +13,7 @@ import { DomainError, type FieldProblem, invalidInput } from '../../platform/htt
 import { pointerToField } from '../../platform/http/validation-messages.js'
 import { newId } from '../../platform/ids.js'
 import { indexDocument, removeDocument } from '../../platform/search/index.js'
-import { type DepartmentInfo, findDepartmentInfo, listDepartmentInfos } from '../identity/index.js'
+import { type DepartmentInfo, findDepartmentInfo, listDepartmentInfos, staffNames } from '../identity/index.js'
 import {
   codesChanged,
   itemNotFound,
@@ -28,7 +28,6 @@ import {
   findItem,
   findItemByTaskCode,
   findOpenVersion,
-  findStaffNames,
   findVersion,
   findVersionByNumber,
   insertItem,
@@ -613,11 +612,11 @@ export async function listReviewQueue(db: DbOrTrx) {
 export async function itemHistory(db: DbOrTrx, principal: Principal, itemId: string) {
   const item = await getReadableItem(db, principal, itemId)
   const versions = await listVersions(db, itemId)
-  const staffNames = await findStaffNames(
+  const names = await staffNames(
     db,
     versions.flatMap((v) => [v.createdBy, v.submittedBy, v.reviewedBy]).filter((id): id is string => Boolean(id)),
   )
-  return { item, versions, staffNames }
+  return { item, versions, staffNames: names }
 }
 
 /** The version numbered one below, when there is one (for "what changed" between versions). */

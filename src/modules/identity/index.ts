@@ -29,6 +29,16 @@ export {
   listDepartmentInfos,
 } from './identity.departments.js'
 export {
+  departmentIdOfCode,
+  enterpriseNames,
+  type PersonSummary,
+  personHasMobile,
+  personSummaries,
+  personSummary,
+  staffNames,
+  staffWithRole,
+} from './identity.directory.js'
+export {
   type ActingOption,
   canActFor,
   ENTERPRISE_KINDS,
@@ -49,7 +59,7 @@ export {
 } from './identity.policy.js'
 export { permissionsOf, ROLES, type RoleCode, roleName } from './identity.roles.js'
 export { hashPassword } from './identity.service.js'
-export { lookUpPerson, type PersonCard } from './identity.verify.js'
+export { lookUpPerson } from './identity.verify.js'
 
 export function createIdentityModule(deps: Deps): AppModule {
   const sessionCookie = cookieName(SESSION_COOKIE_BASE, deps.config.secureCookies)
