@@ -268,11 +268,90 @@
       }
     })
     input.addEventListener('blur', close)
+    // Submitting leaves the page: no suggestion request should start now.
+    input.form?.addEventListener('submit', () => clearTimeout(timer))
   }
 
   // 打印本页 on the print version of a guide (hidden without this script: Ctrl+P is explained).
   for (const button of document.querySelectorAll('[data-print]')) {
     button.hidden = false
     button.addEventListener('click', () => window.print())
+  }
+})()
+
+// Application forms: save the draft in the background while the person types (SECURITY.md: keep
+// what the person typed), 2 seconds after the last change, and say when it was saved. Only the
+// typed answers go this way; files are uploaded by the form's own buttons. Without this script
+// 「保存草稿」 does the same.
+;(() => {
+  const form = document.querySelector('form[data-autosave]')
+  if (!(form instanceof HTMLFormElement)) return
+  const url = form.dataset.autosave
+  const status = form.querySelector('[data-autosave-status]')
+  const csrf = form.querySelector('input[name="_csrf"]')
+  let timer
+  let submitting = false
+  const say = (text) => {
+    if (status) status.textContent = text
+  }
+  const fields = () => {
+    const out = {}
+    for (const [name, value] of new FormData(form)) {
+      if (typeof value !== 'string' || name === '_csrf' || name === '_action' || name.startsWith('materials.')) continue
+      if (!out[name]) out[name] = []
+      out[name].push(value)
+    }
+    return out
+  }
+  const save = async () => {
+    if (submitting) return
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          accept: 'application/json',
+          'content-type': 'application/json',
+          'x-csrf-token': csrf ? csrf.value : '',
+        },
+        body: JSON.stringify({ fields: fields() }),
+        credentials: 'same-origin',
+      })
+      if (!response.ok) throw new Error(String(response.status))
+      const body = await response.json()
+      say(`已自动保存 ${body.savedAtText}`)
+    } catch {
+      say('自动保存未成功，请点「保存草稿」保存。')
+    }
+  }
+  const schedule = (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.type === 'file') return
+    clearTimeout(timer)
+    timer = setTimeout(save, 2000)
+  }
+  form.addEventListener('input', schedule)
+  form.addEventListener('change', schedule)
+  form.addEventListener('submit', () => {
+    submitting = true
+    clearTimeout(timer)
+  })
+})()
+
+// A second click on 「提交申请」 while the first is on its way sends nothing more (the server gives
+// one application for one form anyway: the form token is the idempotency key).
+;(() => {
+  for (const button of document.querySelectorAll('button[data-prevent-double-click]')) {
+    const form = button.form
+    if (!form) continue
+    let sent = false
+    form.addEventListener('submit', (event) => {
+      if (sent) {
+        event.preventDefault()
+        return
+      }
+      sent = true
+      setTimeout(() => {
+        sent = false
+      }, 5000)
+    })
   }
 })()

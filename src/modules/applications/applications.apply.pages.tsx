@@ -4,7 +4,7 @@
  * confirmation with the 办件编号, and the page that says why someone cannot apply (yet).
  * Pages take plain data and never query; applications.apply.routes.ts feeds them.
  */
-import type { ComponentChildren } from 'preact'
+import type { ComponentChildren, JSX } from 'preact'
 import type { FieldProblem } from '../../platform/http/errors.js'
 import {
   Button,
@@ -53,6 +53,24 @@ export interface MaterialState {
   files: GivenFile[]
   defer: boolean
   until: [string, string, string]
+}
+
+/**
+ * A multipart form: its body is streamed, so its CSRF token travels in the query string of the
+ * action (platform/http/security.ts). A component, so the token is read while rendering.
+ */
+export function MultipartForm({
+  action,
+  children,
+  ...rest
+}: Omit<JSX.HTMLAttributes<HTMLFormElement>, 'action' | 'method'> & { action: string }) {
+  const page = usePage()
+  const separator = action.includes('?') ? '&' : '?'
+  return (
+    <Form action={`${action}${separator}_csrf=${encodeURIComponent(page.csrfToken)}`} multipart {...rest}>
+      {children}
+    </Form>
+  )
 }
 
 /** The value of the button that removes a file: `remove-file:<material code>:<sha256>`. */
@@ -157,7 +175,11 @@ export function MaterialFieldset({
     >
       <legend class="material-upload__legend">
         {material.materialName}{' '}
-        {material.isNeed ? <Tag tone="red">必需</Tag> : <Tag tone="grey">{material.needCondition ? '视情况' : '选交'}</Tag>}
+        {material.isNeed ? (
+          <Tag tone="red">必需</Tag>
+        ) : (
+          <Tag tone="grey">{material.needCondition ? '视情况' : '选交'}</Tag>
+        )}
       </legend>
       {officerMessage ? (
         <p class="correction-message">
@@ -345,11 +367,9 @@ export interface ApplyPageProps {
 
 export function ApplyPage(props: ApplyPageProps) {
   const { item, form, data, sources, materials, savedAt, saved, resumed, actingFor, maxFileBytes } = props
-  const page = usePage()
   const errors = uniqueProblems(props.errors ?? [])
   const map = errorMap(errors)
   const e = item.elements
-  const action = `/apply/${item.itemId}?_csrf=${encodeURIComponent(page.csrfToken)}`
   const savedTime = savedAt ? formatDateTime(savedAt) : undefined
   return (
     <Layout title={`在线办理：${e.taskName}`} breadcrumbs={applyCrumbs(item, '在线办理')}>
@@ -372,9 +392,8 @@ export function ApplyPage(props: ApplyPageProps) {
         </Notice>
       ) : null}
       <ApplyFacts item={item} />
-      <Form
-        action={action}
-        multipart
+      <MultipartForm
+        action={`/apply/${item.itemId}`}
         class="apply-form"
         data-autosave={`/api/applications/drafts/${item.itemId}`}
       >
@@ -416,7 +435,7 @@ export function ApplyPage(props: ApplyPageProps) {
             {savedTime && !saved ? `草稿保存于 ${savedTime}` : ''}
           </p>
         </div>
-      </Form>
+      </MultipartForm>
     </Layout>
   )
 }
@@ -456,7 +475,8 @@ export function CheckPage({ item, form, data, sources, materials, token, errors,
         <input type="hidden" name="token" value={token} />
         <h2 class="heading-m">承诺并提交</h2>
         <p>
-          提交后，{item.departmentName}将在 5 个工作日内审查材料，告知是否受理；需要补正的，会一次性告知全部需要补正的内容。
+          提交后，{item.departmentName}将在 5
+          个工作日内审查材料，告知是否受理；需要补正的，会一次性告知全部需要补正的内容。
         </p>
         <Checkbox name="declaration" value="yes" label={DECLARATION} error={map.declaration} />
         <div class="button-row">

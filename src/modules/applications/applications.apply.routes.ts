@@ -71,9 +71,13 @@ const SubmitBody = Type.Object({
 })
 const AutosaveBody = Type.Object({
   /** The form's inputs by name, as the page posts them (repeated names as arrays). */
-  fields: Type.Record(Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 10000 }), { maxItems: 100 }), {
-    maxProperties: 3000,
-  }),
+  fields: Type.Record(
+    Type.String({ maxLength: 200 }),
+    Type.Array(Type.String({ maxLength: 10000 }), { maxItems: 100 }),
+    {
+      maxProperties: 3000,
+    },
+  ),
 })
 const AutosaveOut = Type.Object({
   savedAt: Type.String({ description: '保存时间（UTC）' }),
@@ -119,7 +123,7 @@ export async function readMaterialsForm(
   const fields: Record<string, string[]> = {}
   const uploads: Upload[] = []
   const problems: FieldProblem[] = []
-  let status = 200
+  const refused = new Set<string>()
   let used = await materialBytesOf(deps, personId)
   const parts = request.parts({
     limits: { fields: 3000, parts: 3100, files: 60, fileSize: MAX_MATERIAL_FILE_BYTES + 1 },
@@ -132,7 +136,7 @@ export async function readMaterialsForm(
       const value = typeof part.value === 'string' ? part.value : String(part.value ?? '')
       const name = part.fieldname
       // Names are input names; nothing else reaches the form parser.
-      if (name.length <= 200) (fields[name] ??= []).push(value)
+      if (name.length <= 200) fields[name] = [...(fields[name] ?? []), value]
       continue
     }
     const code = MATERIAL_FIELD.exec(part.fieldname)?.[1]
@@ -153,11 +157,11 @@ export async function readMaterialsForm(
     } catch (error) {
       if (!(error instanceof DomainError) || error.status >= 500) throw error
       problems.push({ field: `materials.${code}`, message: `「${fileName}」未能上传：${error.message}` })
-      status = Math.max(status, error.kind === 'too_large' ? 413 : error.kind === 'unsupported' ? 415 : 422)
+      refused.add(error.kind)
     }
   }
-  // 413 is the more telling answer when both happened.
-  if (problems.some((p) => p.message.includes('不能超过') || p.message.includes('存储空间'))) status = 413
+  // One status for the page: too large (or over the quota) first, then a type not allowed.
+  const status = refused.has('too_large') ? 413 : refused.has('unsupported') ? 415 : refused.size > 0 ? 422 : 200
   return { fields, uploads, problems, status }
 }
 
@@ -209,7 +213,9 @@ export function materialsAfterPost(
     if (at >= 0) files.splice(at, 1)
   }
   for (const u of posted.uploads) {
-    const known = files.some((f) => f.kind === 'file' && f.materialCode === u.materialCode && f.sha256 === u.stored.sha256)
+    const known = files.some(
+      (f) => f.kind === 'file' && f.materialCode === u.materialCode && f.sha256 === u.stored.sha256,
+    )
     if (known) continue
     files.push({
       materialCode: u.materialCode,
@@ -229,9 +235,10 @@ export function materialsAfterPost(
     if (!(posted.fields[`${name}.defer`] ?? []).includes('yes')) continue
     const parts = DATE_PARTS.map((p) => (posted.fields[`${name}.until.${p}`]?.[0] ?? '').normalize('NFKC').trim())
     const [year, month, day] = parts
-    const until = /^\d{4}$/.test(year!) && /^\d{1,2}$/.test(month!) && /^\d{1,2}$/.test(day!)
-      ? `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`
-      : undefined
+    const until =
+      /^\d{4}$/.test(year!) && /^\d{1,2}$/.test(month!) && /^\d{1,2}$/.test(day!)
+        ? `${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`
+        : undefined
     if (parts.every((p) => p === '')) {
       problems.push({ field: `${name}.until`, message: `请填写「${m.materialName}」承诺补交的日期` })
     } else if (!until || !isValidDay(until)) {

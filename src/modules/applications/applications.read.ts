@@ -16,6 +16,8 @@ import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { maskName } from '../../platform/validators/index.js'
 import { getVersion, type ItemElements } from '../catalog/index.js'
+import { roleName } from '../identity/index.js'
+import { clockSummary } from './applications.clock.js'
 import { applicationNotFound, otherDepartment } from './applications.errors.js'
 import { normaliseApplicationNo } from './applications.numbers.js'
 import { processFor } from './applications.process.js'
@@ -27,7 +29,7 @@ import {
   listNotices,
   listTasks,
 } from './applications.repository.js'
-import { assertStaffOfDepartment, clockOf, getApplication, isApplicantOf } from './applications.service.js'
+import { assertStaffOfDepartment, clockOf, clockSpecOf, getApplication, isApplicantOf } from './applications.service.js'
 import { STATE_NAMES } from './applications.states.js'
 import type { ApplicationState, ApplicationTable } from './applications.tables.js'
 
@@ -615,8 +617,10 @@ export async function staffNames(deps: Deps, ids: (string | null | undefined)[])
 }
 
 /**
- * The whole case for the workbench: what `describeCase` gives staff, plus the names of the staff
- * who acted and were assigned, the departments of the tasks and the stages of the process.
+ * The whole case for the workbench: what `describeCase` gives staff, plus who did each step (the
+ * staff member's department, role and name: staff may see each other's names), the staff
+ * assigned, the departments of the tasks, the stages of the process, and the clocks as they stood
+ * when the case was decided or withdrawn (a finished case's clock no longer runs).
  * @throws APPLICATION_NOT_FOUND; APPLICATION_OTHER_DEPARTMENT (403)
  */
 export async function workbenchCase(deps: Deps, principal: Principal, applicationId: string) {
@@ -629,24 +633,51 @@ export async function workbenchCase(deps: Deps, principal: Principal, applicatio
     ...view.tasks.map((t) => t.assigneeStaffId),
     app.filedByStaffId,
   ])
+  const departmentIds = [
+    app.departmentId,
+    ...view.tasks.map((t) => t.departmentId),
+    ...[...staff.values()].map((s) => s.departmentId),
+  ]
   const departments = await deps.db
     .selectFrom('departments')
     .select(['id', 'name'])
-    .where('id', 'in', [...new Set([app.departmentId, ...view.tasks.map((t) => t.departmentId)])])
+    .where('id', 'in', [...new Set(departmentIds)])
     .execute()
+  const departmentNames = new Map(departments.map((d) => [d.id, d.name]))
   const process = processFor(view.elements, view.version.processDefinition)
+  // In 并联审批 another department's staff act on the case too: name their own department.
+  const timelineActors = events.map((e, i) => {
+    const person = e.actorType === 'staff' && e.actorId ? staff.get(e.actorId) : undefined
+    if (!person) return view.timeline[i]?.actor ?? ''
+    const role = e.actorRole && ROLE_CODES.has(e.actorRole) ? roleName(e.actorRole) : '工作人员'
+    return `${departmentNames.get(person.departmentId) ?? ''}${role} ${person.name}`
+  })
+  const stoppedAt = app.decidedAt ?? app.withdrawnAt
+  let clock = view.clock
+  if (clock && stoppedAt) {
+    const cal = await deps.calendar.load()
+    const at = new Date(stoppedAt)
+    clock = {
+      ...clock,
+      legal: clockSummary(cal, clockSpecOf(app, clock.pauses, 'legal'), at),
+      promised: clockSummary(cal, clockSpecOf(app, clock.pauses, 'promised'), at),
+    }
+  }
   return {
     ...view,
-    /** The staff member behind each timeline entry (same order as `timeline`), when staff acted. */
-    timelineStaff: events.map((e) =>
-      e.actorType === 'staff' && e.actorId ? (staff.get(e.actorId)?.name ?? null) : null,
-    ),
+    clock,
+    /** When the clocks stopped (decision or withdrawal); they are shown as they stood then. */
+    clockStoppedAt: clock ? (stoppedAt ?? null) : null,
+    /** Who did each step of `timeline` (same order). */
+    timelineActors,
     staff,
-    departmentNames: new Map(departments.map((d) => [d.id, d.name])),
+    departmentNames,
     stages: process.stages.map((s) => ({ key: s.key, name: s.name })),
     ownDepartment: principal.departmentId === app.departmentId,
   }
 }
+
+const ROLE_CODES = new Set(['window_clerk', 'reviewer', 'approver', 'village_agent'])
 
 /**
  * A file of a case's materials (any round), for the staff preview: only a sha256 the case holds.

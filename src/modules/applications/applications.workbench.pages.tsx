@@ -4,8 +4,6 @@
  * may take on it. Pages take plain data and render; the routes load and act.
  */
 import type { ComponentChildren } from 'preact'
-import type { ClockSummary } from './applications.clock.js'
-import type { Material } from '../catalog/index.js'
 import {
   Button,
   Checkbox,
@@ -30,7 +28,9 @@ import {
   Textarea,
   TextInput,
 } from '../../platform/ui/index.js'
+import type { Material } from '../catalog/index.js'
 import { roleName } from '../identity/index.js'
+import type { ClockSummary } from './applications.clock.js'
 import {
   type FormData,
   type FormDefinition,
@@ -43,6 +43,7 @@ import {
   valuesOf,
 } from './applications.forms.js'
 import { FormSummary } from './applications.forms.render.js'
+import { problemTarget } from './applications.notices.pages.js'
 import type { InboxColour, InboxRow, workbenchCase } from './applications.read.js'
 import type { ApplicationMaterialTable, ApplicationState, TaskTable } from './applications.tables.js'
 
@@ -119,7 +120,8 @@ export const SPECIAL_PROCEDURE_CHOICES = [
 ]
 
 export const LAW = {
-  accept: '依据《行政许可法》第三十二条，申请材料齐全、符合法定形式的，应当受理，并出具加盖本机关专用印章和注明日期的书面凭证（受理通知书）。',
+  accept:
+    '依据《行政许可法》第三十二条，申请材料齐全、符合法定形式的，应当受理，并出具加盖本机关专用印章和注明日期的书面凭证（受理通知书）。',
   reject:
     '依据《行政许可法》第三十二条，申请事项依法不属于本机关职权范围的，应当即时作出不予受理的决定，并告知申请人向有关行政机关申请。',
   correction:
@@ -196,17 +198,17 @@ export function InboxPage(props: InboxPageProps) {
       <ErrorSummary errors={errors} />
       {claimResults && claimResults.length > 0 ? <ClaimReport results={claimResults} rows={rows} /> : null}
       <h1 class="heading-xl">工作台</h1>
-      <nav class="tabs" aria-label="办件分类">
-        <ul class="tabs__list">
+      <nav class="wb-tabs" aria-label="办件分类">
+        <ul class="wb-tabs__list">
           {tabs.map((t) => (
-            <li class="tabs__item" key={t.view}>
+            <li class="wb-tabs__item" key={t.view}>
               <a
-                class={`tabs__link${t.view === query.view ? ' tabs__link--current' : ''}`}
+                class={`wb-tabs__link${t.view === query.view ? ' wb-tabs__link--current' : ''}`}
                 href={inboxHref({ view: t.view, page: 1 })}
                 aria-current={t.view === query.view ? 'page' : undefined}
               >
                 {t.label}
-                <span class="tabs__count">（{t.count} 件）</span>
+                <span class="wb-tabs__count">（{t.count} 件）</span>
               </a>
             </li>
           ))}
@@ -217,26 +219,16 @@ export function InboxPage(props: InboxPageProps) {
           ? '本部门收到、等待受理的申请，最早收到的排在前面。依据《行政许可法》第三十二条，应在收到申请之日起 5 个工作日内受理或一次性告知补正，逾期视为受理。'
           : '本部门您所在岗位的办理环节，最早到期的排在前面。签收后由您办理；也可以选择多件批量签收。'}
       </p>
-      <Form action="/workbench" method="get" class="filters" aria-label="筛选">
+      <Form action="/workbench" method="get" class="wb-filters" aria-label="筛选">
         <input type="hidden" name="view" value={query.view} />
-        <div class="filters__row">
-          <Select
-            name="item"
-            label="事项"
-            value={query.item ?? ''}
-            placeholder="全部事项"
-            options={itemChoices}
-          />
-          <Select
-            name="colour"
-            label="期限"
-            value={query.colour ?? ''}
-            placeholder="全部"
-            options={COLOUR_FILTERS}
-          />
+        <div class="wb-filters__row">
+          <Select name="item" label="事项" value={query.item ?? ''} placeholder="全部事项" options={itemChoices} />
+          <Select name="colour" label="期限" value={query.colour ?? ''} placeholder="全部" options={COLOUR_FILTERS} />
           {query.view === 'tasks' ? <Checkbox name="mine" label="只看我签收的" checked={query.mine} /> : null}
-          <Button variant="secondary">筛选</Button>
-          {filtered ? <a href={inboxHref({ view: query.view, page: 1 })}>清除筛选</a> : null}
+          <div class="wb-filters__actions">
+            <Button variant="secondary">筛选</Button>
+            {filtered ? <a href={inboxHref({ view: query.view, page: 1 })}>清除筛选</a> : null}
+          </div>
         </div>
       </Form>
       <Form action="/workbench/claim" id="batch-claim">
@@ -281,14 +273,8 @@ function inboxColumns({ query, assignees, myStaffId, claimResults }: InboxPagePr
       header: <span class="visually-hidden">选择</span>,
       cell: (r) =>
         r.taskId && r.taskState === 'open' ? (
-          <div class="radios__item radios__item--compact">
-            <input
-              class="radios__input"
-              type="checkbox"
-              id={`select-${r.taskId}`}
-              name="taskIds"
-              value={r.taskId}
-            />
+          <div class="radios__item wb-select">
+            <input class="radios__input" type="checkbox" id={`select-${r.taskId}`} name="taskIds" value={r.taskId} />
             <label class="radios__label" for={`select-${r.taskId}`}>
               <span class="visually-hidden">
                 选择 {r.applicationNo} {r.taskName}
@@ -326,7 +312,7 @@ function inboxColumns({ query, assignees, myStaffId, claimResults }: InboxPagePr
               {who}
             </span>
             {result ? (
-              <span class={`claim-result claim-result--${result.ok ? 'ok' : 'failed'}`}>{result.message}</span>
+              <span class={`wb-claim-result wb-claim-result--${result.ok ? 'ok' : 'failed'}`}>{result.message}</span>
             ) : null}
           </>
         )
@@ -358,7 +344,10 @@ function ClaimReport({ results, rows }: { results: ClaimResult[]; rows: InboxRow
     return row ? `办件 ${row.applicationNo ?? ''}（${row.taskName ?? ''}）` : '一个办理环节'
   }
   return (
-    <Notice tone={failed.length > 0 ? 'warning' : 'success'} title={`已签收 ${done} 件${failed.length > 0 ? `，${failed.length} 件未能签收` : ''}`}>
+    <Notice
+      tone={failed.length > 0 ? 'warning' : 'success'}
+      title={`已签收 ${done} 件${failed.length > 0 ? `，${failed.length} 件未能签收` : ''}`}
+    >
       <ul class="list">
         {results.map((r) => (
           <li key={r.taskId}>
@@ -414,7 +403,10 @@ export function correctionCandidates(
           }
         })
       if (items.length > 0) {
-        groups.push({ title: row === undefined ? section.title : `${section.title} · ${rowLabel(section, row)}`, items })
+        groups.push({
+          title: row === undefined ? section.title : `${section.title} · ${rowLabel(section, row)}`,
+          items,
+        })
       }
     }
   }
@@ -496,9 +488,68 @@ export interface Viewer {
   canLookUpPersons: boolean
 }
 
-/** What the last post left: a success message, or errors with what was typed in one form. */
+/** What an action did, carried by the redirect after it (Post/Redirect/Get). */
+export const DONE_KEYS = [
+  'accepted',
+  'rejected',
+  'correction',
+  'claimed',
+  'agreed',
+  'disagreed',
+  'decided',
+  'returned',
+  'transferred',
+  'paused',
+  'resumed',
+  'extended',
+] as const
+export type DoneKey = (typeof DONE_KEYS)[number]
+export interface Done {
+  done: DoneKey
+  /** The task acted on, when it matters for the message. */
+  task?: string
+}
+
+/** The success message of an action, from the case as it now is. */
+export function doneMessage({ done, task }: Done, data: CaseData): string {
+  const { app } = data
+  const taskRow = task ? data.tasks.find((t) => t.id === task) : undefined
+  switch (done) {
+    case 'accepted':
+      return `已受理办件 ${app.applicationNo ?? ''}，受理通知书已发送申请人，法定时限截止 ${app.dueOn ?? '—'}。`
+    case 'rejected':
+      return '已作出不予受理决定，不予受理通知书已发送申请人。'
+    case 'correction': {
+      const latest = [...data.notices].reverse().find((n) => n.kind === 'correction')
+      const count = latest ? ((JSON.parse(latest.content) as { problems?: unknown[] }).problems?.length ?? 0) : 0
+      return `补正材料通知书已发送申请人，一次性告知了 ${count} 项需要补正的内容。`
+    }
+    case 'claimed':
+      return '已签收，这个办理环节由您办理。'
+    case 'agreed':
+      return '已提交审查意见：同意。'
+    case 'disagreed':
+      return '已提交审查意见：不同意。'
+    case 'decided':
+      return app.decision === 'refused'
+        ? `已作出不予许可决定，办件 ${app.applicationNo ?? ''} 已办结，决定书已送达申请人。`
+        : `已作出准予决定，办件 ${app.applicationNo ?? ''} 已办结，决定书已送达申请人。`
+    case 'returned':
+      return '已退回，所退回环节重新开始办理。'
+    case 'transferred':
+      return `已转给 ${data.staff.get(taskRow?.assigneeStaffId ?? '')?.name ?? '同事'} 办理。`
+    case 'paused':
+      return '已启动特别程序，计时暂停；特别程序告知书已发送申请人。'
+    case 'resumed':
+      return '特别程序已结束，恢复计时，截止日期已相应顺延。'
+    case 'extended':
+      return `已延长办理期限 ${app.extensionDays} 日，延长办理期限通知书已发送申请人，新的截止日期为 ${app.dueOn ?? '—'}。`
+  }
+}
+
+/** What the last post left: what was done, or errors with what was typed in one form. */
 export interface CaseFormState {
-  notice?: string
+  done?: Done
   errors?: FieldError[]
   /** The form the errors belong to (its anchor), opened and refilled. */
   form?: string
@@ -526,14 +577,12 @@ export function CasePage(props: CasePageProps) {
       breadcrumbs={[{ href: '/', label: '首页' }, { href: '/workbench', label: '工作台' }, { label: title }]}
     >
       <ErrorSummary errors={state?.errors} />
-      {state?.notice ? <Notice tone="success">{state.notice}</Notice> : null}
-      <h1 class="heading-xl">
-        <span class="caption">{data.elements.taskName}</span>
-        {title}
-      </h1>
+      {state?.done ? <Notice tone="success">{doneMessage(state.done, data)}</Notice> : null}
+      <p class="caption">{data.elements.taskName}</p>
+      <h1 class="heading-xl">{title}</h1>
       <CaseSummary {...props} />
       <Actions {...props} />
-      <section class="case-section" aria-labelledby="case-form">
+      <section class="wb-section" aria-labelledby="case-form">
         <h2 class="heading-l" id="case-form">
           申请内容
         </h2>
@@ -541,7 +590,7 @@ export function CasePage(props: CasePageProps) {
       </section>
       <MaterialsSection data={data} />
       <TasksSection data={data} />
-      <NoticesSection data={data} />
+      <NoticesSection data={data} form={props.form} />
       <TimelineSection data={data} />
     </Layout>
   )
@@ -552,7 +601,7 @@ function CaseSummary({ data, viewer, preReviewDue }: CasePageProps) {
   const filer = app.filedByStaffId ? data.staff.get(app.filedByStaffId)?.name : undefined
   const consent = app.proxyConsent ? (JSON.parse(app.proxyConsent) as { method?: string; note?: string }) : undefined
   return (
-    <section class="case-section" aria-labelledby="case-summary">
+    <section class="wb-section" aria-labelledby="case-summary">
       <h2 class="heading-l" id="case-summary">
         概要
       </h2>
@@ -607,7 +656,7 @@ function CaseSummary({ data, viewer, preReviewDue }: CasePageProps) {
       />
       {clock ? (
         <Table
-          caption="办理时限"
+          caption={data.clockStoppedAt ? `办理时限（已于 ${formatDate(data.clockStoppedAt)} 停止计时）` : '办理时限'}
           columns={[
             { header: '时限', cell: (r) => r.label },
             {
@@ -620,7 +669,13 @@ function CaseSummary({ data, viewer, preReviewDue }: CasePageProps) {
               header: '状态',
               cell: (r) => (
                 <>
-                  <Tag tone={CLOCK_TAGS[r.summary.state].tone}>{CLOCK_TAGS[r.summary.state].text}</Tag>
+                  {data.clockStoppedAt ? (
+                    <Tag tone={r.summary.state === 'red' ? 'red' : 'green'}>
+                      {r.summary.state === 'red' ? '超期办结' : '按时办结'}
+                    </Tag>
+                  ) : (
+                    <Tag tone={CLOCK_TAGS[r.summary.state].tone}>{CLOCK_TAGS[r.summary.state].text}</Tag>
+                  )}
                   {r.summary.warning ? <p class="hint">{r.summary.warning}</p> : null}
                 </>
               ),
@@ -651,14 +706,12 @@ function Actions(props: CasePageProps) {
   const preReview = app.state === 'submitted' && data.ownDepartment && viewer.canAccept
   const myTasks = data.tasks.filter(
     (t) =>
-      ['open', 'claimed'].includes(t.state) &&
-      t.departmentId === viewer.departmentId &&
-      viewer.roles.includes(t.role),
+      ['open', 'claimed'].includes(t.state) && t.departmentId === viewer.departmentId && viewer.roles.includes(t.role),
   )
   const clock = app.state === 'in_process' && data.ownDepartment && viewer.canHandleTasks
   if (!preReview && myTasks.length === 0 && !clock) return null
   return (
-    <section class="case-section case-actions" aria-labelledby="case-actions">
+    <section class="wb-section wb-actions" aria-labelledby="case-actions">
       <h2 class="heading-l" id="case-actions">
         办理操作
       </h2>
@@ -678,10 +731,8 @@ function valuesFor(state: CaseFormState | undefined, form: string): Record<strin
 
 function ActionBox({ id, title, children }: { id: string; title: string; children: ComponentChildren }) {
   return (
-    <div class="action-box" id={fieldId(id)} tabIndex={-1} aria-labelledby={`${fieldId(id)}-title`}>
-      <h3 class="heading-m" id={`${fieldId(id)}-title`}>
-        {title}
-      </h3>
+    <div class="wb-action" id={fieldId(id)} tabIndex={-1}>
+      <h3 class="heading-m">{title}</h3>
       {children}
     </div>
   )
@@ -693,7 +744,12 @@ function PreReviewActions({ data, form, state, preReviewDue }: CasePageProps) {
   const e = errorMap(state?.errors)
   const rejectValues = valuesFor(state, 'reject')
   const correctionValues = valuesFor(state, 'correction')
-  const groups = correctionCandidates(form, JSON.parse(app.formData) as FormData, data.elements.materials, data.materials)
+  const groups = correctionCandidates(
+    form,
+    JSON.parse(app.formData) as FormData,
+    data.elements.materials,
+    data.materials,
+  )
   const correctionOpen = state?.form === 'correction'
   return (
     <>
@@ -706,7 +762,7 @@ function PreReviewActions({ data, form, state, preReviewDue }: CasePageProps) {
       <ActionBox id="correction" title="一次性告知补正">
         <LawLine>{LAW.correction}</LawLine>
         {preReviewDue ? <p>本件应在 {preReviewDue} 前告知。</p> : null}
-        <details class="correction-builder" open={correctionOpen || undefined}>
+        <details class="wb-correction" open={correctionOpen || undefined}>
           <summary>列出需要补正的全部内容</summary>
           <Form action={`${base}/correction`}>
             <p class="hint">
@@ -720,10 +776,10 @@ function PreReviewActions({ data, form, state, preReviewDue }: CasePageProps) {
                 </p>
               ) : null}
               {groups.map((group) => (
-                <fieldset class="fieldset correction-group" key={group.title}>
+                <fieldset class="fieldset wb-correction__group" key={group.title}>
                   <legend class="field__label">{group.title}</legend>
                   {group.items.map((item) => (
-                    <div class="correction-item" key={item.id}>
+                    <div class="wb-correction__item" key={item.id}>
                       <Checkbox
                         name={pickName(item.id)}
                         label={
@@ -742,7 +798,6 @@ function PreReviewActions({ data, form, state, preReviewDue }: CasePageProps) {
                             补正要求<span class="visually-hidden">：「{item.label}」</span>
                           </>
                         }
-                        hint="勾选后必填，写明需要怎样补正"
                         error={e[messageName(item.id)]}
                         required
                       >
@@ -927,7 +982,9 @@ function ClockActions({ data, viewer, state }: CasePageProps) {
           <Form action={`${base}/resume`}>
             <p>
               计时自 {open ? formatDate(open.fromAt) : ''} 起暂停
-              {open ? `（${SPECIAL_PROCEDURE_CHOICES.find((c) => c.value === open.reason)?.label ?? open.reason}）` : ''}
+              {open
+                ? `（${SPECIAL_PROCEDURE_CHOICES.find((c) => c.value === open.reason)?.label ?? open.reason}）`
+                : ''}
               。特别程序结束后恢复计时，截止日期相应顺延。
             </p>
             <Button variant="secondary">结束特别程序，恢复计时</Button>
@@ -997,16 +1054,16 @@ function MaterialsSection({ data }: { data: CaseData }) {
   const { app, elements } = data
   const retired = data.materialHistory.filter((m) => !m.current)
   return (
-    <section class="case-section" aria-labelledby="case-materials">
+    <section class="wb-section" aria-labelledby="case-materials">
       <h2 class="heading-l" id="case-materials">
         申请材料
       </h2>
-      <ul class="material-list">
+      <ul class="wb-materials">
         {elements.materials.map((m) => {
           const provided = data.materials.filter((p) => p.materialCode === m.materialCode)
           return (
-            <li class="material-list__item" key={m.materialCode}>
-              <h3 class="heading-s material-list__name">
+            <li class="wb-materials__item" key={m.materialCode}>
+              <h3 class="heading-s wb-materials__name">
                 {m.materialName}
                 {m.isNeed ? null : <span class="hint">（选交）</span>}
               </h3>
@@ -1020,7 +1077,7 @@ function MaterialsSection({ data }: { data: CaseData }) {
         })}
       </ul>
       {retired.length > 0 ? (
-        <details class="material-history">
+        <details class="wb-material-history">
           <summary>补正前提交的材料（{retired.length} 份）</summary>
           <ul class="list">
             {retired.map((m) => (
@@ -1041,8 +1098,18 @@ function MaterialsSection({ data }: { data: CaseData }) {
   )
 }
 
-function ProvidedMaterial({ applicationId, material: p }: { applicationId: string; material: ApplicationMaterialTable }) {
-  const grade = <Tag tone={p.trustGrade === 'd' ? 'yellow' : p.trustGrade === 'c' ? 'grey' : 'green'}>{TRUST_GRADES[p.trustGrade]}</Tag>
+function ProvidedMaterial({
+  applicationId,
+  material: p,
+}: {
+  applicationId: string
+  material: ApplicationMaterialTable
+}) {
+  const grade = (
+    <Tag tone={p.trustGrade === 'd' ? 'yellow' : p.trustGrade === 'c' ? 'grey' : 'green'}>
+      {TRUST_GRADES[p.trustGrade]}
+    </Tag>
+  )
   if (p.kind === 'deferred') {
     return (
       <p>
@@ -1060,7 +1127,7 @@ function ProvidedMaterial({ applicationId, material: p }: { applicationId: strin
   const href = `/workbench/cases/${applicationId}/materials/${p.fileSha256}`
   const image = p.fileMime === 'image/jpeg' || p.fileMime === 'image/png'
   return (
-    <div class="material-file">
+    <div class="wb-file">
       <p>
         {grade}{' '}
         <a href={href} target="_blank" rel="noopener">
@@ -1074,8 +1141,8 @@ function ProvidedMaterial({ applicationId, material: p }: { applicationId: strin
         </span>
       </p>
       {image ? (
-        <a href={href} target="_blank" rel="noopener" class="material-file__preview-link">
-          <img class="material-file__preview" src={href} alt={`材料预览：${p.fileName ?? ''}`} loading="lazy" />
+        <a href={href} target="_blank" rel="noopener" class="wb-file__link">
+          <img class="wb-file__preview" src={href} alt={`材料预览：${p.fileName ?? ''}`} loading="lazy" />
         </a>
       ) : null}
     </div>
@@ -1091,7 +1158,7 @@ function formatSize(bytes: number): string {
 function TasksSection({ data }: { data: CaseData }) {
   if (data.tasks.length === 0) return null
   return (
-    <section class="case-section" aria-labelledby="case-tasks">
+    <section class="wb-section" aria-labelledby="case-tasks">
       <h2 class="heading-l" id="case-tasks">
         办理环节
       </h2>
@@ -1103,7 +1170,10 @@ function TasksSection({ data }: { data: CaseData }) {
           { header: '部门', cell: (t) => data.departmentNames.get(t.departmentId) ?? '' },
           { header: '岗位', cell: (t) => roleName(t.role) },
           { header: '状态', cell: (t) => TASK_STATE_NAMES[t.state] ?? t.state },
-          { header: '承办人', cell: (t) => (t.assigneeStaffId ? (data.staff.get(t.assigneeStaffId)?.name ?? '') : '—') },
+          {
+            header: '承办人',
+            cell: (t) => (t.assigneeStaffId ? (data.staff.get(t.assigneeStaffId)?.name ?? '') : '—'),
+          },
           {
             header: '结果',
             cell: (t) =>
@@ -1125,21 +1195,21 @@ function TasksSection({ data }: { data: CaseData }) {
   )
 }
 
-function NoticesSection({ data }: { data: CaseData }) {
+function NoticesSection({ data, form }: { data: CaseData; form: FormDefinition }) {
   if (data.notices.length === 0) return null
   return (
-    <section class="case-section" aria-labelledby="case-notices">
+    <section class="wb-section" aria-labelledby="case-notices">
       <h2 class="heading-l" id="case-notices">
         文书
       </h2>
-      <ul class="notice-list">
+      <ul class="wb-notices">
         {data.notices.map((n) => {
           const content = JSON.parse(n.content) as {
             paragraphs?: string[]
-            problems?: { target: string; key: string; message: string }[]
+            problems?: { target: 'field' | 'material'; key: string; message: string }[]
           }
           return (
-            <li class="notice-list__item" key={n.id}>
+            <li class="wb-notices__item" key={n.id}>
               <a href={`/my/applications/${data.app.id}/notices/${n.id}`}>{n.title}</a>
               <span class="hint">
                 {' '}
@@ -1155,7 +1225,10 @@ function NoticesSection({ data }: { data: CaseData }) {
                 {content.problems && content.problems.length > 0 ? (
                   <ol class="list list--number">
                     {content.problems.map((p, i) => (
-                      <li key={i}>{p.message}</li>
+                      <li key={i}>
+                        <strong>{problemTarget(p, form, data.elements)}：</strong>
+                        {p.message}
+                      </li>
                     ))}
                   </ol>
                 ) : null}
@@ -1169,9 +1242,9 @@ function NoticesSection({ data }: { data: CaseData }) {
 }
 
 function TimelineSection({ data }: { data: CaseData }) {
-  const rows = data.timeline.map((entry, i) => ({ entry, staffName: data.timelineStaff[i] ?? null, i }))
+  const rows = data.timeline.map((entry, i) => ({ entry, actor: data.timelineActors[i] ?? entry.actor, i }))
   return (
-    <section class="case-section" aria-labelledby="case-timeline">
+    <section class="wb-section" aria-labelledby="case-timeline">
       <h2 class="heading-l" id="case-timeline">
         办理记录
       </h2>
@@ -1188,7 +1261,7 @@ function TimelineSection({ data }: { data: CaseData }) {
               </>
             ),
           },
-          { header: '办理人', cell: (r) => (r.staffName ? `${r.entry.actor} ${r.staffName}` : r.entry.actor) },
+          { header: '办理人', cell: (r) => r.actor },
           { header: '说明', cell: (r) => r.entry.reason ?? '' },
         ]}
         rows={rows}
@@ -1197,4 +1270,3 @@ function TimelineSection({ data }: { data: CaseData }) {
     </section>
   )
 }
-

@@ -4,7 +4,11 @@
  */
 import type { Deps } from '../../platform/deps.js'
 import type { AppModule } from '../../platform/module.js'
+import { registerApplyRoutes } from './applications.apply.routes.js'
+import { registerCounterRoutes } from './applications.counter.routes.js'
+import { registerMyRoutes } from './applications.my.routes.js'
 import { deemAcceptOverdue } from './applications.service.js'
+import { registerWorkbenchRoutes } from './applications.workbench.routes.js'
 
 export { STATE_NAMES } from './applications.states.js'
 export type { ApplicationState, ApplicationTable } from './applications.tables.js'
@@ -12,7 +16,31 @@ export type { ApplicationState, ApplicationTable } from './applications.tables.j
 export function createApplicationsModule(deps: Deps): AppModule {
   return {
     name: 'applications',
-    register: () => {},
+    nav: [
+      { href: '/my/applications', label: '我的办件', order: 30, visible: (p) => Boolean(p?.personId && !p.staffId) },
+      { href: '/progress', label: '进度查询', order: 35, visible: (p) => !p?.staffId },
+      {
+        href: '/workbench',
+        label: '工作台',
+        order: 40,
+        visible: (p) => Boolean(p?.permissions.has('tasks.handle') || p?.permissions.has('applications.accept')),
+      },
+      {
+        href: '/counter',
+        label: '代办',
+        order: 41,
+        visible: (p) =>
+          Boolean(
+            p?.permissions.has('applications.file_for_walk_in') || p?.permissions.has('applications.file_by_proxy'),
+          ),
+      },
+    ],
+    register: (app) => {
+      registerApplyRoutes(app, deps)
+      registerMyRoutes(app, deps)
+      registerWorkbenchRoutes(app, deps)
+      registerCounterRoutes(app, deps)
+    },
     sweeps: [
       {
         // 行政许可法 §32: unanswered for 5 working days ⇒ accepted on the day of receipt.
