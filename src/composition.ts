@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { createApplicationsModule } from './modules/applications/index.js'
 import { createCatalogModule } from './modules/catalog/index.js'
 import { createIdentityModule } from './modules/identity/index.js'
+import { createLicensesModule } from './modules/licenses/index.js'
 import { createNotificationsModule } from './modules/notifications/index.js'
 import { createPortalModule } from './modules/portal/index.js'
 import { createSsoModule } from './modules/sso/index.js'
@@ -60,6 +61,7 @@ export function createModules(deps: Deps): AppModule[] {
     createIdentityModule(deps),
     createCatalogModule(deps),
     createApplicationsModule(deps),
+    createLicensesModule(deps),
     createNotificationsModule(deps),
     createSsoModule(deps),
   ]

@@ -16,6 +16,8 @@ import * as m0009 from './2026_11_27_0009_sso.js'
 import * as m0010 from './2026_11_27_0010_login_factors.js'
 import * as m0011 from './2026_11_27_0011_catalog.js'
 import * as m0012 from './2026_11_27_0012_applications.js'
+import * as m0013 from './2026_11_27_0013_licenses.js'
+import * as m0014 from './2026_11_27_0014_application_names.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -30,4 +32,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0010_login_factors': m0010,
   '2026_11_27_0011_catalog': m0011,
   '2026_11_27_0012_applications': m0012,
+  '2026_11_27_0013_licenses': m0013,
+  '2026_11_27_0014_application_names': m0014,
 }

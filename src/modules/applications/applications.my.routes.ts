@@ -46,6 +46,7 @@ import {
   WithdrawPage,
 } from './applications.my.pages.js'
 import { NoticePage, noticeView, problemTarget } from './applications.notices.pages.js'
+import { renderNoticePdf } from './applications.notices.pdf.js'
 import { formatApplicationNo } from './applications.numbers.js'
 import { caseView, listMyApplications, listMyDrafts, materialForDownload, publicProgress } from './applications.read.js'
 import {
@@ -612,6 +613,20 @@ export function registerMyRoutes(scope: FastifyInstance, deps: Deps): void {
   )
 
   // ----- notices and files -----------------------------------------------------------------------------
+
+  app.get(
+    '/my/applications/:id/notices/:noticeId/pdf',
+    { schema: { hide: true, params: NoticeParams }, config: APPLICANT_OR_STAFF },
+    async (request, reply) => {
+      const view = await caseView(deps, request.principal!, request.params.id)
+      const row = view.notices.find((n) => n.id === request.params.noticeId)
+      if (!row) throw new DomainError('NOTICE_NOT_FOUND', 'not_found', '找不到这份文书。')
+      const pdf = await renderNoticePdf(row, noticeView(row).content)
+      reply.header('cache-control', 'private, no-store')
+      reply.header('content-disposition', contentDisposition(`${row.title}（${row.number}）.pdf`))
+      return reply.type('application/pdf').send(pdf)
+    },
+  )
 
   app.get(
     '/my/applications/:id/notices/:noticeId',

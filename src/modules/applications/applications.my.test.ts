@@ -283,13 +283,22 @@ describe('notices', () => {
     expect(main).toContain('<polygon')
     expect(res.body).not.toMatch(/\sstyle="/)
     expect(main).toMatch(/<button class="button button--secondary" type="button" data-print[^>]*hidden/)
-    expect(text).toContain('PDF 版本将随电子证照模块提供')
+    expect(main).toContain(`href="${url}/pdf"`)
+    const pdf = await chenBrowser.get(`${url}/pdf`)
+    expect(pdf.statusCode).toBe(200)
+    expect(pdf.headers['content-type']).toBe('application/pdf')
+    expect(String(pdf.headers['content-disposition'])).toContain("filename*=UTF-8''")
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-')
+    expect(pdf.rawPayload.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansSC/)
 
-    // staff of the department may open it; staff of another department may not; nor another citizen
+    // staff of the department may open it, and so may the joint department reviewing in parallel;
+    // staff of an uninvolved department may not; nor another citizen
     const staff = await browser('window01')
     expect((await staff.get(url)).statusCode).toBe(200)
-    const other = await browser('review02')
+    expect((await (await browser('review02')).get(url)).statusCode).toBe(200)
+    const other = await browser('window02')
     expect((await other.get(url)).statusCode).toBe(403)
+    expect((await other.get(`${url}/pdf`)).statusCode).toBe(403)
     expect((await (await browser(LIN)).get(url)).statusCode).toBe(404)
   })
 })

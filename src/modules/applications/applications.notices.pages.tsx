@@ -202,7 +202,7 @@ export function chineseDate(day: string): string {
 
 /**
  * The notice page: the document, and above it (hidden in print) the way back, the print button
- * and the note about PDF.
+ * and the PDF download.
  */
 export function NoticePage({
   notice,
@@ -219,13 +219,25 @@ export function NoticePage({
 }) {
   return (
     <Layout title={`${notice.title}（${notice.number}）`} breadcrumbs={breadcrumbs}>
-      <NoticeTools backHref={backHref} backLabel={backLabel} />
+      <NoticeTools
+        backHref={backHref}
+        backLabel={backLabel}
+        pdfHref={`${backHref.replace('/workbench/cases/', '/my/applications/')}/notices/${notice.id}/pdf`}
+      />
       <NoticeDocument notice={notice} problemLabels={problemLabels} />
     </Layout>
   )
 }
 
-function NoticeTools({ backHref, backLabel }: { backHref: string; backLabel: string }): ComponentChildren {
+function NoticeTools({
+  backHref,
+  backLabel,
+  pdfHref,
+}: {
+  backHref: string
+  backLabel: string
+  pdfHref: string
+}): ComponentChildren {
   return (
     <div class="notice-tools">
       <p>
@@ -239,9 +251,13 @@ function NoticeTools({ backHref, backLabel }: { backHref: string; backLabel: str
           按 Ctrl+P（苹果电脑按 ⌘+P，手机在浏览器菜单中选择「打印」）即可打印本文书，打印时只打印文书本身。
         </p>
       </div>
+      <p>
+        <a href={pdfHref} download>
+          下载 PDF 版
+        </a>
+      </p>
       <p class="hint">
-        PDF
-        版本将随电子证照模块提供：届时文书加盖部门电子印章，可下载并在本平台验证真伪。本页印章仅为打印样式，不是电子签章。
+        本页和 PDF 上的印章是印章图样，便于打印存档；文书的真实性以本平台的办件记录为准，可在「我的办件」中查看。
       </p>
     </div>
   )

@@ -15,8 +15,18 @@ import type { DbOrTrx } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { maskName } from '../../platform/validators/index.js'
-import { getVersion, type ItemElements } from '../catalog/index.js'
-import { roleName } from '../identity/index.js'
+import { getVersion, type ItemElements, listPublishedSummaries } from '../catalog/index.js'
+import {
+  departmentNames,
+  findDepartmentInfo,
+  personHasMobile,
+  personSummary,
+  prefillProfile,
+  roleName,
+  type StaffRef,
+  staffRefs,
+  staffWithRole,
+} from '../identity/index.js'
 import { clockSummary } from './applications.clock.js'
 import { applicationNotFound, otherDepartment } from './applications.errors.js'
 import { normaliseApplicationNo } from './applications.numbers.js'
@@ -29,7 +39,7 @@ import {
   listNotices,
   listTasks,
 } from './applications.repository.js'
-import { assertStaffOfDepartment, clockOf, clockSpecOf, getApplication, isApplicantOf } from './applications.service.js'
+import { clockOf, clockSpecOf, getApplication, isApplicantOf } from './applications.service.js'
 import { STATE_NAMES } from './applications.states.js'
 import type { ApplicationState, ApplicationTable } from './applications.tables.js'
 
@@ -51,14 +61,12 @@ export interface ApplicationListRow {
 function listQuery(db: DbOrTrx) {
   return db
     .selectFrom('applications')
-    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
-    .innerJoin('departments', 'departments.id', 'applications.departmentId')
     .select([
       'applications.id',
       'applications.applicationNo',
       'applications.itemId',
-      'itemVersions.taskName as itemName',
-      'departments.name as departmentName',
+      'applications.itemName',
+      'applications.departmentId',
       'applications.state',
       'applications.channel',
       'applications.submittedAt',
@@ -66,6 +74,19 @@ function listQuery(db: DbOrTrx) {
       'applications.dueOn',
       'applications.promisedDueOn',
     ])
+}
+
+/** Adds department names (from the identity module) to rows that carry a department id. */
+async function withDepartmentNames<T extends { departmentId: string; itemName: string | null }>(
+  db: DbOrTrx,
+  rows: T[],
+) {
+  const names = rows.length > 0 ? await departmentNames(db) : new Map<string, string>()
+  return rows.map(({ departmentId, ...r }) => ({
+    ...r,
+    itemName: r.itemName ?? '',
+    departmentName: names.get(departmentId) ?? '',
+  }))
 }
 
 const withStateName = <T extends { state: ApplicationState }>(rows: T[]) =>
@@ -101,7 +122,7 @@ export async function listMyApplications(
     .offset((Math.max(1, options.page) - 1) * pageSize)
     .execute()
   const total = Number((await count.executeTakeFirstOrThrow()).n)
-  return { rows: withStateName(rows), total }
+  return { rows: withStateName(await withDepartmentNames(deps.db, rows)), total }
 }
 
 export interface TimelineEntry {
@@ -155,7 +176,8 @@ function actorLabel(actorType: string, actorRole: string | null, departmentName:
 /** The whole case: for the applicant (their own) or staff of the owning department. */
 export async function caseView(deps: Deps, principal: Principal, applicationId: string) {
   const app = await getApplication(deps.db, applicationId)
-  if (principal.staffId) assertStaffOfDepartment(principal, app.departmentId)
+  // Staff of the owning department, or of a department with a task on the case (并联审批).
+  if (principal.staffId) await assertStaffOfCase(deps, principal, app)
   else if (!isApplicantOf(principal, app)) throw applicationNotFound()
   return describeCase(deps, app, { forStaff: Boolean(principal.staffId) })
 }
@@ -164,26 +186,28 @@ export async function describeCase(deps: Deps, app: ApplicationTable, options: {
   const db = deps.db
   const version = await getVersion(db, app.itemVersionId)
   const elements = JSON.parse(version.elements) as ItemElements
-  const department = await db
-    .selectFrom('departments')
-    .select(['name', 'code'])
-    .where('id', '=', app.departmentId)
-    .executeTakeFirst()
+  const department = await findDepartmentInfo(db, app.departmentId)
   const events = await listEvents(db, app.id)
+  // In 并联审批 other departments act on the case too: each step is named by the actor's department.
+  const actors = await staffRefs(
+    db,
+    events.filter((e) => e.actorType === 'staff').map((e) => e.actorId),
+  )
+  const deptNames = actors.size > 0 ? await departmentNames(db) : new Map<string, string>()
+  const actorDepartment = (actorId: string | null) => {
+    const ref = actorId ? actors.get(actorId) : undefined
+    return (ref && deptNames.get(ref.departmentId)) ?? department?.name ?? ''
+  }
   const timeline: TimelineEntry[] = events.map((e) => ({
     at: e.at,
     event: e.event,
     label: EVENT_LABELS[e.event] ?? e.event,
     stateName: e.toState && e.toState !== e.fromState ? STATE_NAMES[e.toState as ApplicationState] : null,
-    actor: actorLabel(e.actorType, e.actorRole, department?.name ?? ''),
+    actor: actorLabel(e.actorType, e.actorRole, actorDepartment(e.actorId)),
     reason: e.reason,
     noticeId: e.noticeId,
   }))
-  const person = await db
-    .selectFrom('persons')
-    .select(['name', 'idNumberMasked', 'mobileMasked'])
-    .where('id', '=', app.applicantPersonId)
-    .executeTakeFirst()
+  const person = await personSummary(db, app.applicantPersonId)
   return {
     app,
     stateName: STATE_NAMES[app.state],
@@ -215,20 +239,12 @@ export async function publicProgress(deps: Deps, rawNo: string, nameOrMobile: st
   if (!no) throw notFound()
   const app = await findApplicationByNo(deps.db, no)
   if (!app || app.state === 'draft') throw notFound()
-  const person = await deps.db
-    .selectFrom('persons')
-    .select(['name', 'mobileIndex'])
-    .where('id', '=', app.applicantPersonId)
-    .executeTakeFirst()
+  const person = await personSummary(deps.db, app.applicantPersonId)
   const given = nameOrMobile.normalize('NFKC').replace(/\s/g, '')
-  const mobileMatches = /^1\d{10}$/.test(given) && person?.mobileIndex === deps.fieldCrypto.blindIndex(given)
+  const mobileMatches = await personHasMobile(deps, app.applicantPersonId, given)
   if (!person || (person.name !== given && !mobileMatches)) throw notFound()
   const version = await getVersion(deps.db, app.itemVersionId)
-  const department = await deps.db
-    .selectFrom('departments')
-    .select('name')
-    .where('id', '=', app.departmentId)
-    .executeTakeFirst()
+  const department = await findDepartmentInfo(deps.db, app.departmentId)
   const events = await listEvents(deps.db, app.id)
   return {
     applicationNo: no,
@@ -312,13 +328,11 @@ export async function inbox(
       .$if(Boolean(filters.itemId), (q) => q.where('applications.itemId', '=', filters.itemId!))
     const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
     const rows = await base
-      .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
-      .innerJoin('persons', 'persons.id', 'applications.applicantPersonId')
       .select([
         'applications.id',
         'applications.applicationNo',
-        'itemVersions.taskName',
-        'persons.name as applicantName',
+        'applications.itemName as taskName',
+        'applications.applicantName',
         'applications.state',
         'applications.receivedOn',
         'applications.channel',
@@ -336,8 +350,8 @@ export async function inbox(
           kind: 'pre_review',
           applicationId: r.id,
           applicationNo: r.applicationNo,
-          itemName: r.taskName,
-          applicantName: r.applicantName,
+          itemName: r.taskName ?? '',
+          applicantName: r.applicantName ?? '',
           state: r.state,
           stateName: STATE_NAMES[r.state],
           taskId: null,
@@ -367,13 +381,11 @@ export async function inbox(
   const scoped = filters.itemId ? withApp.where('applications.itemId', '=', filters.itemId) : withApp
   const total = Number((await scoped.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const rows = await scoped
-    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
-    .innerJoin('persons', 'persons.id', 'applications.applicantPersonId')
     .select([
       'applications.id as applicationId',
       'applications.applicationNo',
-      'itemVersions.taskName',
-      'persons.name as applicantName',
+      'applications.itemName as taskName',
+      'applications.applicantName',
       'applications.state',
       'applications.receivedOn',
       'applications.channel',
@@ -394,8 +406,8 @@ export async function inbox(
       kind: 'task',
       applicationId: r.applicationId,
       applicationNo: r.applicationNo,
-      itemName: r.taskName,
-      applicantName: r.applicantName,
+      itemName: r.taskName ?? '',
+      applicantName: r.applicantName ?? '',
       state: r.state,
       stateName: STATE_NAMES[r.state],
       taskId: r.taskId,
@@ -478,13 +490,11 @@ export async function workbenchInbox(
   if (filters.colour === 'green') base = base.where('applications.receivedOn', '>=', greenFrom)
   const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const rows = await base
-    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
-    .innerJoin('persons', 'persons.id', 'applications.applicantPersonId')
     .select([
       'applications.id',
       'applications.applicationNo',
-      'itemVersions.taskName',
-      'persons.name as applicantName',
+      'applications.itemName as taskName',
+      'applications.applicantName',
       'applications.state',
       'applications.receivedOn',
       'applications.channel',
@@ -502,8 +512,8 @@ export async function workbenchInbox(
         kind: 'pre_review',
         applicationId: r.id,
         applicationNo: r.applicationNo,
-        itemName: r.taskName,
-        applicantName: r.applicantName,
+        itemName: r.taskName ?? '',
+        applicantName: r.applicantName ?? '',
         state: r.state,
         stateName: STATE_NAMES[r.state],
         taskId: null,
@@ -558,23 +568,20 @@ export async function inboxCounts(
  */
 export async function inboxItemChoices(deps: Deps, principal: Principal): Promise<{ value: string; label: string }[]> {
   if (!principal.departmentId) return []
-  const own = await deps.db
-    .selectFrom('items')
-    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
-    .select(['items.id', 'itemVersions.taskName'])
-    .where('items.departmentId', '=', principal.departmentId)
-    .execute()
+  const departmentCode = (await findDepartmentInfo(deps.db, principal.departmentId))?.code
+  const own = (await listPublishedSummaries(deps.db))
+    .filter((i) => i.department.code === departmentCode)
+    .map((i) => ({ id: i.itemId, taskName: i.taskName }))
   const viaTasks = await deps.db
     .selectFrom('tasks')
     .innerJoin('applications', 'applications.id', 'tasks.applicationId')
-    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
-    .select(['applications.itemId as id', 'itemVersions.taskName'])
+    .select(['applications.itemId as id', 'applications.itemName as taskName'])
     .distinct()
     .where('tasks.departmentId', '=', principal.departmentId)
     .where('tasks.state', 'in', ['open', 'claimed'])
     .execute()
   const byId = new Map<string, string>()
-  for (const row of [...own, ...viaTasks]) if (!byId.has(row.id)) byId.set(row.id, row.taskName)
+  for (const row of [...own, ...viaTasks]) if (!byId.has(row.id)) byId.set(row.id, row.taskName ?? '')
   const collator = new Intl.Collator('zh-Hans-CN-u-co-pinyin')
   return [...byId]
     .map(([value, label]) => ({ value, label }))
@@ -598,22 +605,9 @@ export async function assertStaffOfCase(deps: Deps, principal: Principal, app: A
   if (!task) throw otherDepartment()
 }
 
-export interface StaffRef {
-  id: string
-  name: string
-  departmentId: string
-}
-
 /** Staff by id, for showing who did what to other staff (names are never shown to applicants). */
-export async function staffNames(deps: Deps, ids: (string | null | undefined)[]): Promise<Map<string, StaffRef>> {
-  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))]
-  if (wanted.length === 0) return new Map()
-  const rows = await deps.db
-    .selectFrom('staff')
-    .select(['id', 'name', 'departmentId'])
-    .where('id', 'in', wanted)
-    .execute()
-  return new Map(rows.map((r) => [r.id, r]))
+export function staffNames(deps: Deps, ids: (string | null | undefined)[]): Promise<Map<string, StaffRef>> {
+  return staffRefs(deps.db, ids)
 }
 
 /**
@@ -638,19 +632,15 @@ export async function workbenchCase(deps: Deps, principal: Principal, applicatio
     ...view.tasks.map((t) => t.departmentId),
     ...[...staff.values()].map((s) => s.departmentId),
   ]
-  const departments = await deps.db
-    .selectFrom('departments')
-    .select(['id', 'name'])
-    .where('id', 'in', [...new Set(departmentIds)])
-    .execute()
-  const departmentNames = new Map(departments.map((d) => [d.id, d.name]))
+  const allNames = await departmentNames(deps.db)
+  const deptNames = new Map([...new Set(departmentIds)].map((id) => [id, allNames.get(id) ?? '']))
   const process = processFor(view.elements, view.version.processDefinition)
   // In 并联审批 another department's staff act on the case too: name their own department.
   const timelineActors = events.map((e, i) => {
     const person = e.actorType === 'staff' && e.actorId ? staff.get(e.actorId) : undefined
     if (!person) return view.timeline[i]?.actor ?? ''
     const role = e.actorRole && ROLE_CODES.has(e.actorRole) ? roleName(e.actorRole) : '工作人员'
-    return `${departmentNames.get(person.departmentId) ?? ''}${role} ${person.name}`
+    return `${deptNames.get(person.departmentId) ?? ''}${role} ${person.name}`
   })
   const stoppedAt = app.decidedAt ?? app.withdrawnAt
   let clock = view.clock
@@ -671,7 +661,7 @@ export async function workbenchCase(deps: Deps, principal: Principal, applicatio
     /** Who did each step of `timeline` (same order). */
     timelineActors,
     staff,
-    departmentNames,
+    departmentNames: deptNames,
     stages: process.stages.map((s) => ({ key: s.key, name: s.name })),
     ownDepartment: principal.departmentId === app.departmentId,
   }
@@ -710,17 +700,8 @@ export async function listColleagues(
   role: string,
 ): Promise<{ id: string; name: string }[]> {
   if (!principal.departmentId) return []
-  return deps.db
-    .selectFrom('staff')
-    .innerJoin('staffRoles', 'staffRoles.staffId', 'staff.id')
-    .select(['staff.id', 'staff.name'])
-    .where('staff.departmentId', '=', principal.departmentId)
-    .where('staff.active', '=', 1)
-    .where('staffRoles.role', '=', role)
-    .where('staff.id', '!=', principal.staffId ?? '')
-    .orderBy('staff.name')
-    .orderBy('staff.id')
-    .execute()
+  const colleagues = await staffWithRole(deps.db, principal.departmentId, role)
+  return colleagues.filter((c) => c.id !== principal.staffId)
 }
 
 export interface ServicePointCaseRow {
@@ -752,13 +733,11 @@ export async function listServicePointCases(
     .where('applications.state', 'in', OPEN_STATES)
   const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const rows = await base
-    .innerJoin('itemVersions', 'itemVersions.id', 'applications.itemVersionId')
-    .innerJoin('persons', 'persons.id', 'applications.applicantPersonId')
     .select([
       'applications.id',
       'applications.applicationNo',
-      'itemVersions.taskName',
-      'persons.name',
+      'applications.itemName as taskName',
+      'applications.applicantName as name',
       'applications.state',
       'applications.channel',
       'applications.submittedAt',
@@ -774,8 +753,8 @@ export async function listServicePointCases(
     rows: rows.map((r) => ({
       id: r.id,
       applicationNo: r.applicationNo,
-      itemName: r.taskName,
-      applicantMasked: maskName(r.name),
+      itemName: r.taskName ?? '',
+      applicantMasked: maskName(r.name ?? ''),
       state: r.state,
       stateName: STATE_NAMES[r.state],
       channel: r.channel,
@@ -805,7 +784,10 @@ export async function listMyDrafts(deps: Deps, principal: Principal): Promise<Dr
     : query
         .where('applications.applicantPersonId', '=', principal.personId)
         .where('applications.applicantEnterpriseId', 'is', null)
-  const rows = await query.orderBy('applications.updatedAt', 'desc').limit(100).execute()
+  const rows = await withDepartmentNames(
+    deps.db,
+    await query.orderBy('applications.updatedAt', 'desc').limit(100).execute(),
+  )
   return rows.map((r) => ({
     id: r.id,
     itemId: r.itemId,
@@ -837,40 +819,8 @@ export async function materialBytesOf(deps: Deps, personId: string): Promise<num
  * themself, so the full ID number and phone are decrypted here. E-licenses come with the license
  * library; none yet.
  */
-export async function prefillContextFor(deps: Deps, principal: Principal) {
-  const person = principal.personId
-    ? await deps.db.selectFrom('persons').selectAll().where('id', '=', principal.personId).executeTakeFirst()
-    : undefined
-  const enterprise = principal.enterpriseId
-    ? await deps.db
-        .selectFrom('enterprises')
-        .innerJoin('persons', 'persons.id', 'enterprises.legalRepPersonId')
-        .select([
-          'enterprises.name',
-          'enterprises.creditCode',
-          'enterprises.addressEnc',
-          'persons.name as legalRepName',
-        ])
-        .where('enterprises.id', '=', principal.enterpriseId)
-        .executeTakeFirst()
-    : undefined
-  const decrypt = (value: string | null | undefined) => (value ? deps.fieldCrypto.decrypt(value) : undefined)
-  return {
-    person: person && {
-      name: person.name,
-      idNumber: decrypt(person.idNumberEnc),
-      mobile: decrypt(person.mobileEnc),
-      address: decrypt(person.addressEnc),
-      birthDate: person.birthDate ?? undefined,
-      sex: person.sex ?? undefined,
-    },
-    enterprise: enterprise && {
-      name: enterprise.name,
-      creditCode: enterprise.creditCode,
-      legalRepName: enterprise.legalRepName,
-      address: decrypt(enterprise.addressEnc),
-    },
-  }
+export function prefillContextFor(deps: Deps, principal: Principal) {
+  return prefillProfile(deps, principal.personId, principal.enterpriseId)
 }
 
 /**
@@ -900,11 +850,7 @@ export async function counterPerson(
   deps: Deps,
   personId: string,
 ): Promise<{ id: string; nameMasked: string; idNumberMasked: string; assuranceLevel: number } | undefined> {
-  const person = await deps.db
-    .selectFrom('persons')
-    .select(['id', 'name', 'idNumberMasked', 'assuranceLevel'])
-    .where('id', '=', personId)
-    .executeTakeFirst()
+  const person = await personSummary(deps.db, personId)
   if (!person) return undefined
   return {
     id: person.id,

@@ -13,7 +13,14 @@ import type { Deps } from '../../platform/deps.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
 import { getItem, getVersion, type ItemElements, type ItemTable, type ItemVersionTable } from '../catalog/index.js'
-import { findDepartmentInfo, requireAssurance } from '../identity/index.js'
+import {
+  applicantDisplayName,
+  departmentIdOfCode,
+  findDepartmentInfo,
+  personSummary,
+  requireAssurance,
+  staffWithRole,
+} from '../identity/index.js'
 import { queueNotification } from '../notifications/index.js'
 import { type ClockSpec, clockSummary, deemedAcceptanceDue, dueOn, type PauseReason } from './applications.clock.js'
 import {
@@ -272,19 +279,13 @@ async function issueNotice(
   const now = deps.clock.now()
   const department = await findDepartmentInfo(trx, app.departmentId)
   const version = await getVersion(trx, app.itemVersionId)
-  const person = await trx
-    .selectFrom('persons')
-    .select('name')
-    .where('id', '=', app.applicantPersonId)
-    .executeTakeFirst()
-  const enterprise = app.applicantEnterpriseId
-    ? await trx.selectFrom('enterprises').select('name').where('id', '=', app.applicantEnterpriseId).executeTakeFirst()
-    : undefined
+  const applicantName =
+    app.applicantName ?? (await applicantDisplayName(trx, app.applicantPersonId, app.applicantEnterpriseId))
   const id = newId()
   const full: NoticeContent = {
     ...content,
     applicationNo: app.applicationNo ?? '',
-    applicantName: enterprise?.name ?? person?.name ?? '',
+    applicantName,
     itemName: version.taskName,
     departmentName: department?.name ?? '',
     issuedOn: todayInShanghai(now),
@@ -513,6 +514,12 @@ async function insertSubmitted(
     lockVersion: 0,
     createdAt: nowIso,
     updatedAt: nowIso,
+    itemName: elements.taskName,
+    applicantName: await applicantDisplayName(
+      trx,
+      p.applicantPersonId,
+      p.onBehalfOf ? null : (principal.enterpriseId ?? null),
+    ),
   }
   // The draft (autosaved while filling in) becomes this application.
   await deleteDrafts(trx, p.applicantPersonId, app.applicantEnterpriseId, item.id)
@@ -957,14 +964,14 @@ function processOf(elements: ItemElements, stored?: string | null): ProcessDefin
 
 async function departmentIdOf(trx: Trx, app: ApplicationTable, code: string): Promise<string> {
   if (code === 'owner') return app.departmentId
-  const row = await trx.selectFrom('departments').select('id').where('code', '=', code).executeTakeFirst()
-  if (!row)
+  const id = await departmentIdOfCode(trx, code)
+  if (!id)
     throw new DomainError(
       'PROCESS_DEPARTMENT_MISSING',
       'conflict',
       `办理流程中的部门「${code}」不存在，请联系事项管理员。`,
     )
-  return row.id
+  return id
 }
 
 async function openStage(
@@ -1042,15 +1049,7 @@ export async function transferTask(
 ) {
   const { task, app } = await taskFor(deps, principal, taskId)
   if (!['open', 'claimed'].includes(task.state)) throw taskWrongState('转办')
-  const colleague = await deps.db
-    .selectFrom('staff')
-    .innerJoin('staffRoles', 'staffRoles.staffId', 'staff.id')
-    .select('staff.id')
-    .where('staff.id', '=', toStaffId)
-    .where('staff.departmentId', '=', task.departmentId)
-    .where('staff.active', '=', 1)
-    .where('staffRoles.role', '=', task.role)
-    .executeTakeFirst()
+  const colleague = (await staffWithRole(deps.db, task.departmentId, task.role)).find((st) => st.id === toStaffId)
   if (!colleague) throw invalidInput([{ field: 'toStaffId', message: '只能转给本部门同一岗位的同事' }])
   await transaction(deps.db, async (trx) => {
     if (!(await updateTask(trx, task, { state: 'claimed', assigneeStaffId: toStaffId }))) throw taskWrongState('转办')
@@ -1592,6 +1591,8 @@ export async function saveApplicationDraft(
       lockVersion: existing?.lockVersion ?? 0,
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
+      itemName: elements.taskName,
+      applicantName: await applicantDisplayName(trx, principal.personId!, principal.enterpriseId ?? null),
     }
     if (existing) {
       await trx
@@ -1695,7 +1696,7 @@ export async function fileForResident(
       input.channel === 'window' ? '只有窗口受理人员可以为来办群众代为申请。' : '只有村居代办员可以代办。',
     )
   }
-  const person = await deps.db.selectFrom('persons').select('id').where('id', '=', input.personId).executeTakeFirst()
+  const person = await personSummary(deps.db, input.personId)
   if (!person) throw new DomainError('PERSON_NOT_FOUND', 'not_found', '找不到这位群众的实名信息，请重新查找。')
   let consent: { method: string; note: string } | undefined
   if (input.channel === 'proxy') {

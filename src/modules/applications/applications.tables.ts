@@ -61,6 +61,10 @@ export interface ApplicationTable {
   lockVersion: number
   createdAt: string
   updatedAt: string
+  /** The item's name when the application was made. */
+  itemName: string | null
+  /** The applicant's name (the enterprise's, when acting for one) when the application was made. */
+  applicantName: string | null
 }
 
 export interface ApplicationEventTable {

@@ -71,3 +71,92 @@ export async function departmentIdOfCode(db: DbOrTrx, code: string): Promise<str
   const row = await db.selectFrom('departments').select('id').where('code', '=', code).executeTakeFirst()
   return row?.id
 }
+
+export interface StaffRef {
+  id: string
+  name: string
+  departmentId: string
+}
+
+/** Staff by id with their department, for showing who did what to other staff. */
+export async function staffRefs(db: DbOrTrx, ids: (string | null | undefined)[]): Promise<Map<string, StaffRef>> {
+  const unique = [...new Set(ids.filter((id): id is string => Boolean(id)))]
+  if (unique.length === 0) return new Map()
+  const rows = await db.selectFrom('staff').select(['id', 'name', 'departmentId']).where('id', 'in', unique).execute()
+  return new Map(rows.map((r) => [r.id, r]))
+}
+
+/** Names of departments by id. */
+export async function departmentNames(db: DbOrTrx): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('departments').select(['id', 'name']).execute()
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+/** The display name of an applicant: the enterprise's when acting for one, else the person's. */
+export async function applicantDisplayName(
+  db: DbOrTrx,
+  personId: string,
+  enterpriseId: string | null,
+): Promise<string> {
+  if (enterpriseId) {
+    const name = (await enterpriseNames(db, [enterpriseId])).get(enterpriseId)
+    if (name) return name
+  }
+  return (await personSummary(db, personId))?.name ?? ''
+}
+
+export interface PrefillProfile {
+  person?: {
+    name: string
+    idNumber?: string
+    mobile?: string
+    address?: string
+    birthDate?: string
+    sex?: 'male' | 'female'
+  }
+  enterprise?: { name: string; creditCode: string; legalRepName: string; address?: string }
+}
+
+/**
+ * A person's own real-name record (and the enterprise they act for) decrypted, for prefilling
+ * THEIR OWN forms. Never for showing to anyone else.
+ */
+export async function prefillProfile(
+  deps: Pick<Deps, 'db' | 'fieldCrypto'>,
+  personId: string | undefined,
+  enterpriseId: string | undefined,
+): Promise<PrefillProfile> {
+  const decrypt = (value: string | null | undefined) => (value ? deps.fieldCrypto.decrypt(value) : undefined)
+  const person = personId
+    ? await deps.db.selectFrom('persons').selectAll().where('id', '=', personId).executeTakeFirst()
+    : undefined
+  const enterprise = enterpriseId
+    ? await deps.db
+        .selectFrom('enterprises')
+        .innerJoin('persons', 'persons.id', 'enterprises.legalRepPersonId')
+        .select([
+          'enterprises.name',
+          'enterprises.creditCode',
+          'enterprises.addressEnc',
+          'persons.name as legalRepName',
+        ])
+        .where('enterprises.id', '=', enterpriseId)
+        .executeTakeFirst()
+    : undefined
+  return {
+    person: person && {
+      name: person.name,
+      idNumber: decrypt(person.idNumberEnc),
+      mobile: decrypt(person.mobileEnc),
+      address: decrypt(person.addressEnc),
+      birthDate: person.birthDate ?? undefined,
+      sex: person.sex ?? undefined,
+    },
+    enterprise: enterprise && {
+      name: enterprise.name,
+      creditCode: enterprise.creditCode,
+      legalRepName: enterprise.legalRepName,
+      address: decrypt(enterprise.addressEnc),
+    },
+  }
+}

@@ -29,13 +29,19 @@ export {
   listDepartmentInfos,
 } from './identity.departments.js'
 export {
+  applicantDisplayName,
   departmentIdOfCode,
+  departmentNames,
   enterpriseNames,
   type PersonSummary,
+  type PrefillProfile,
   personHasMobile,
   personSummaries,
   personSummary,
+  prefillProfile,
+  type StaffRef,
   staffNames,
+  staffRefs,
   staffWithRole,
 } from './identity.directory.js'
 export {
