@@ -160,3 +160,23 @@ export async function prefillProfile(
     },
   }
 }
+
+/**
+ * What a license is filed under: for a person the blind index of the ID number (never the number)
+ * with the masked number shown on the face; for an enterprise its credit code (public by law).
+ */
+export function personHolder(db: DbOrTrx, personId: string) {
+  return db
+    .selectFrom('persons')
+    .select(['id', 'name', 'idNumberIndex', 'idNumberMasked'])
+    .where('id', '=', personId)
+    .executeTakeFirst()
+}
+
+export function enterpriseHolder(db: DbOrTrx, enterpriseId: string) {
+  return db
+    .selectFrom('enterprises')
+    .select(['id', 'name', 'creditCode'])
+    .where('id', '=', enterpriseId)
+    .executeTakeFirst()
+}

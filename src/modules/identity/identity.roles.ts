@@ -12,7 +12,14 @@ export const ROLES = {
   reviewer: { name: '审核人员', permissions: ['applications.review', 'tasks.handle'] },
   approver: {
     name: '审批负责人',
-    permissions: ['applications.review', 'tasks.handle', 'applications.decide', 'clock.extend'],
+    permissions: [
+      'applications.review',
+      'tasks.handle',
+      'applications.decide',
+      'clock.extend',
+      'licenses.issue',
+      'licenses.revoke',
+    ],
   },
   supervisor: {
     name: '督查人员',

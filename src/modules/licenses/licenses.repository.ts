@@ -203,24 +203,3 @@ export function listUses(db: DbOrTrx, licenseId: string) {
     .orderBy('id', 'desc')
     .execute()
 }
-
-// ----- holders ----------------------------------------------------------------------------------
-// identity exports names and masked numbers (personCard, enterpriseNames) but nothing that gives
-// a person's ID-number blind index or an enterprise's credit code, which the library needs to file
-// a license under its holder. Until it does, these two read exactly those columns, nothing more.
-
-export function findPersonHolder(db: DbOrTrx, personId: string) {
-  return db
-    .selectFrom('persons')
-    .select(['id', 'name', 'idNumberIndex', 'idNumberMasked'])
-    .where('id', '=', personId)
-    .executeTakeFirst()
-}
-
-export function findEnterpriseHolder(db: DbOrTrx, enterpriseId: string) {
-  return db
-    .selectFrom('enterprises')
-    .select(['id', 'name', 'creditCode'])
-    .where('id', '=', enterpriseId)
-    .executeTakeFirst()
-}

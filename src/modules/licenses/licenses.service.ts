@@ -18,7 +18,13 @@ import type { Deps } from '../../platform/deps.js'
 import { DomainError, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
 import { maskName, validateCitizenId, validateCreditCode } from '../../platform/validators/index.js'
-import { type DepartmentInfo, findDepartmentInfo, sameDepartmentOrParent } from '../identity/index.js'
+import {
+  type DepartmentInfo,
+  enterpriseHolder,
+  findDepartmentInfo,
+  personHolder,
+  sameDepartmentOrParent,
+} from '../identity/index.js'
 import {
   canonicalBytes,
   decodePayload,
@@ -41,11 +47,9 @@ import { checkLicenseData, isDay, type LicenseField, parseFields } from './licen
 import { formatIdentifier, nextSerial, validateIdentifier } from './licenses.identifier.js'
 import { publicKeyOf, type RequestContext, signingKeyOf } from './licenses.keys.js'
 import {
-  findEnterpriseHolder,
   findLicense,
   findLicenseByIdentifier,
   findLicenseType,
-  findPersonHolder,
   findSealKeyByKid,
   findSignatureWithKey,
   findSuccessor,
@@ -217,7 +221,7 @@ async function resolveHolder(
   holder: LicenseHolderRef,
 ): Promise<ResolvedHolder> {
   if ('personId' in holder) {
-    const person = await findPersonHolder(trx, holder.personId)
+    const person = await personHolder(trx, holder.personId)
     if (!person) throw holderNotFound()
     return {
       kind: 'person',
@@ -229,7 +233,7 @@ async function resolveHolder(
       display: person.idNumberMasked,
     }
   }
-  const enterprise = await findEnterpriseHolder(trx, holder.enterpriseId)
+  const enterprise = await enterpriseHolder(trx, holder.enterpriseId)
   if (!enterprise) throw holderNotFound()
   return {
     kind: 'enterprise',
