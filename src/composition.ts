@@ -10,6 +10,7 @@ import { createIdentityModule } from './modules/identity/index.js'
 import { createLicensesModule } from './modules/licenses/index.js'
 import { createNotificationsModule } from './modules/notifications/index.js'
 import { createPortalModule } from './modules/portal/index.js'
+import { createRatingsModule } from './modules/ratings/index.js'
 import { createSsoModule } from './modules/sso/index.js'
 import { createCalendarService } from './platform/calendar/index.js'
 import { systemClock } from './platform/clock.js'
@@ -63,6 +64,7 @@ export function createModules(deps: Deps): AppModule[] {
     createApplicationsModule(deps),
     createLicensesModule(deps),
     createNotificationsModule(deps),
+    createRatingsModule(deps),
     createSsoModule(deps),
   ]
 }

@@ -2,16 +2,17 @@
  * The read side: what applicants, the public and staff see. Writes stay in
  * applications.service.ts. Every list is backed by an index (see the migration).
  */
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { Principal } from '../../platform/auth/principal.js'
 import {
   addCalendarDays,
   addWorkingDays,
+  isWorkingDay,
   nextWorkingDay,
   todayInShanghai,
   type WorkingCalendar,
 } from '../../platform/calendar/index.js'
-import type { DbOrTrx } from '../../platform/db/database.js'
+import { type DbOrTrx, dialectOf } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { maskName } from '../../platform/validators/index.js'
@@ -27,7 +28,7 @@ import {
   staffRefs,
   staffWithRole,
 } from '../identity/index.js'
-import { clockSummary } from './applications.clock.js'
+import { clockSummary, daysUsed } from './applications.clock.js'
 import { applicationNotFound, otherDepartment } from './applications.errors.js'
 import { normaliseApplicationNo } from './applications.numbers.js'
 import { processFor } from './applications.process.js'
@@ -857,5 +858,668 @@ export async function counterPerson(
     nameMasked: maskName(person.name),
     idNumberMasked: person.idNumberMasked,
     assuranceLevel: person.assuranceLevel,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supervision (效能监管, modules/supervision): what the warning sweep watches, the state of what it
+// warned about, a read-only case view, and the facts its statistics are computed from. The
+// statistics aggregate in SQL (a year of the district is about a million applications); only the
+// counting rules live here — rates, percentiles and scores are the supervision module's.
+
+/** A period of Asia/Shanghai days, both ends included, with optional filters. */
+export interface SupervisionFilter {
+  from: string
+  to: string
+  departmentId?: string
+  itemId?: string
+  /** A service point id, or `none` for applications filed at none (online). */
+  servicePointId?: string
+  channel?: string
+}
+
+/** The dimension statistics are grouped by. */
+export type SupervisionDimension = 'all' | 'department' | 'item' | 'servicePoint' | 'channel'
+
+/** The instants of a period of Asia/Shanghai days: [start, end). */
+export function periodInstants(from: string, to: string): { start: string; end: string } {
+  return {
+    start: new Date(`${from}T00:00:00+08:00`).toISOString(),
+    end: new Date(`${addCalendarDays(to, 1)}T00:00:00+08:00`).toISOString(),
+  }
+}
+
+/** The Asia/Shanghai day of an instant column (the dialects differ only here). */
+function shanghaiDay(db: DbOrTrx, instant: RawBuilder<unknown>) {
+  return dialectOf(db) === 'postgres'
+    ? sql`((${instant}) at time zone 'Asia/Shanghai')::date`
+    : sql`date(${instant}, '+8 hours')`
+}
+
+function dimensionKey(by: SupervisionDimension) {
+  switch (by) {
+    case 'department':
+      return sql`a.department_id`
+    case 'item':
+      return sql`a.item_id`
+    case 'servicePoint':
+      return sql`a.service_point_id`
+    case 'channel':
+      return sql`a.channel`
+    default:
+      return sql`'all'`
+  }
+}
+
+function filterSql(filter: SupervisionFilter) {
+  const parts = [sql`a.state <> 'draft'`]
+  if (filter.departmentId) parts.push(sql`a.department_id = ${filter.departmentId}`)
+  if (filter.itemId) parts.push(sql`a.item_id = ${filter.itemId}`)
+  if (filter.servicePointId === 'none') parts.push(sql`a.service_point_id is null`)
+  else if (filter.servicePointId) parts.push(sql`a.service_point_id = ${filter.servicePointId}`)
+  if (filter.channel) parts.push(sql`a.channel = ${filter.channel}`)
+  return sql.join(parts, sql` and `)
+}
+
+/** When a completed case was concluded: delivered, or (refused, then closed) decided. */
+const COMPLETION = sql`coalesce(a.completed_at, a.decided_at)`
+
+export interface ApplicationCountsRow {
+  /** The dimension's value: department, item or service point id, channel, or 'all'; null: none. */
+  key: string | null
+  /** The item's name (dimension item). */
+  label: string | null
+  /** 收件: submitted in the period. */
+  received: number
+  /** 受理 (including 视为受理): accepted on a day of the period. */
+  accepted: number
+  deemedAccepted: number
+  /** 不予受理: rejected in the period. */
+  notAccepted: number
+  /** 不予许可: decided so in the period. */
+  refused: number
+  /** 撤回 in the period. */
+  withdrawn: number
+  /** 办结: completed (delivered, or refused and closed) in the period. */
+  completed: number
+  /** … of which approved. */
+  approved: number
+  /** … of which 网上全流程办理. */
+  onlineFull: number
+  /** … of which concluded after the legal due day (超期办结). */
+  overdueCompleted: number
+  /** … of which concluded after the promised due day (超承诺时限). */
+  promisedOverdueCompleted: number
+  /** Accepted by the end of the period and still open (accepted, in process, approved). */
+  open: number
+  /** … of which past the legal due day on `asOf` (clock running). */
+  openPastDue: number
+  /** Received in the period with at least one correction notice (补正). */
+  corrected: number
+}
+
+/**
+ * The counts of the statistics per value of a dimension, in one pass over the applications (plus
+ * the reject and correction events as sets). Computed from the records — states, dates and
+ * events — never from counters. `asOf` is the day on which open cases are judged past due
+ * (the end of the period, or today when earlier).
+ */
+export async function applicationCounts(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  by: SupervisionDimension,
+  asOf: string,
+): Promise<ApplicationCountsRow[]> {
+  const { start, end } = periodInstants(filter.from, filter.to)
+  const key = dimensionKey(by)
+  const done = sql`a.state = 'completed' and ${COMPLETION} >= ${start} and ${COMPLETION} < ${end}`
+  const doneDay = shanghaiDay(db, COMPLETION)
+  const received = sql`a.submitted_at >= ${start} and a.submitted_at < ${end}`
+  const open = sql`a.state in ('accepted', 'in_process', 'approved') and a.accepted_on <= ${filter.to}`
+  const result = await sql<Record<string, number | string | null>>`
+    select ${key} as k, max(a.item_name) as label,
+      sum(case when ${received} then 1 else 0 end) as received,
+      sum(case when a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to} then 1 else 0 end) as accepted,
+      sum(case when a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to} and a.deemed_accepted = 1
+        then 1 else 0 end) as deemed,
+      sum(case when a.state = 'not_accepted' and a.id in (select e.application_id from application_events e
+        where e.event = 'reject' and e.at >= ${start} and e.at < ${end}) then 1 else 0 end) as not_accepted,
+      sum(case when a.decision = 'refused' and a.decided_at >= ${start} and a.decided_at < ${end}
+        then 1 else 0 end) as refused,
+      sum(case when a.withdrawn_at >= ${start} and a.withdrawn_at < ${end} then 1 else 0 end) as withdrawn,
+      sum(case when ${done} then 1 else 0 end) as completed,
+      sum(case when ${done} and a.decision = 'approved' then 1 else 0 end) as approved,
+      sum(case when ${done} and a.online_full = 1 then 1 else 0 end) as online_full,
+      sum(case when ${done} and a.due_on is not null and ${doneDay} > a.due_on then 1 else 0 end) as overdue,
+      sum(case when ${done} and a.promised_due_on is not null and ${doneDay} > a.promised_due_on
+        then 1 else 0 end) as promised_overdue,
+      sum(case when ${open} then 1 else 0 end) as open,
+      sum(case when ${open} and a.paused = 0 and a.due_on < ${asOf} then 1 else 0 end) as open_past_due,
+      sum(case when ${received} and a.id in (select e.application_id from application_events e
+        where e.event = 'request_correction' and e.at >= ${start}) then 1 else 0 end) as corrected
+    from applications a
+    where ${filterSql(filter)} and (${received}
+      or (a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to})
+      or (a.decided_at >= ${start} and a.decided_at < ${end})
+      or (a.completed_at >= ${start} and a.completed_at < ${end})
+      or (a.withdrawn_at >= ${start} and a.withdrawn_at < ${end})
+      or a.state = 'not_accepted'
+      or ${open})
+    group by 1`.execute(db)
+  const n = (v: unknown) => Number(v ?? 0)
+  return result.rows.map((r) => ({
+    key: r.k === null || r.k === undefined ? null : String(r.k),
+    label: r.label === null || r.label === undefined ? null : String(r.label),
+    received: n(r.received),
+    accepted: n(r.accepted),
+    deemedAccepted: n(r.deemed),
+    notAccepted: n(r.notAccepted),
+    refused: n(r.refused),
+    withdrawn: n(r.withdrawn),
+    completed: n(r.completed),
+    approved: n(r.approved),
+    onlineFull: n(r.onlineFull),
+    overdueCompleted: n(r.overdue),
+    promisedOverdueCompleted: n(r.promisedOverdue),
+    open: n(r.open),
+    openPastDue: n(r.openPastDue),
+    corrected: n(r.corrected),
+  }))
+}
+
+export interface DailyCountsRow {
+  day: string
+  received: number
+  completed: number
+}
+
+/** Received and completed per Asia/Shanghai day of the period (for the weekly trend). */
+export async function applicationDailyCounts(db: DbOrTrx, filter: SupervisionFilter): Promise<DailyCountsRow[]> {
+  const { start, end } = periodInstants(filter.from, filter.to)
+  const text = (day: RawBuilder<unknown>) => (dialectOf(db) === 'postgres' ? sql`to_char(${day}, 'YYYY-MM-DD')` : day)
+  const receivedDay = text(shanghaiDay(db, sql`a.submitted_at`))
+  const doneDay = text(shanghaiDay(db, COMPLETION))
+  const [received, completed] = await Promise.all([
+    sql<{ d: string; n: number }>`
+      select ${receivedDay} as d, count(*) as n from applications a
+      where ${filterSql(filter)} and a.submitted_at >= ${start} and a.submitted_at < ${end}
+      group by 1`.execute(db),
+    sql<{ d: string; n: number }>`
+      select ${doneDay} as d, count(*) as n from applications a
+      where ${filterSql(filter)} and a.state = 'completed' and ${COMPLETION} >= ${start} and ${COMPLETION} < ${end}
+      group by 1`.execute(db),
+  ])
+  const byDay = new Map<string, DailyCountsRow>()
+  const row = (day: string) => {
+    let r = byDay.get(day)
+    if (!r) {
+      r = { day, received: 0, completed: 0 }
+      byDay.set(day, r)
+    }
+    return r
+  }
+  for (const r of received.rows) row(String(r.d)).received = Number(r.n)
+  for (const r of completed.rows) row(String(r.d)).completed = Number(r.n)
+  return [...byDay.values()].sort((a, b) => (a.day < b.day ? -1 : 1))
+}
+
+export interface DurationBucket {
+  key: string | null
+  /** The unit of the promised limit: 工作日 or 自然日. */
+  unit: string
+  promisedDays: number
+  /** Days used of the promised clock, from acceptance to completion, pauses taken out. */
+  used: number
+  count: number
+}
+
+/**
+ * How long the cases completed in the period took, against their promised limit: the days the
+ * promised clock had used at completion (`daysUsed` of the clock: from the day after acceptance,
+ * pauses taken out; past the due day the budget plus the days overdue), as a histogram per value
+ * of the dimension, so averages and percentiles come out exact without a million rows.
+ *
+ * Cases without pauses are counted in SQL over a table of working-day ordinals built from the
+ * calendar (the same rules as the clock, using the stored promised due day the service keeps in
+ * step); the few with pauses are counted by the clock functions themselves.
+ */
+export async function applicationDurations(
+  db: DbOrTrx,
+  cal: WorkingCalendar,
+  filter: SupervisionFilter,
+  by: SupervisionDimension,
+): Promise<DurationBucket[]> {
+  const { start, end } = periodInstants(filter.from, filter.to)
+  const key = dimensionKey(by)
+  const done = sql`a.state = 'completed' and a.accepted_at is not null and ${COMPLETION} >= ${start} and ${COMPLETION} < ${end}`
+  // Working-day ordinals from the first submission (nothing is accepted earlier) to the period's end.
+  const first = await sql<{ m: string | null }>`select min(a.submitted_at) as m from applications a`.execute(db)
+  const firstAt = first.rows[0]?.m
+  const buckets = new Map<string, DurationBucket>()
+  const add = (b: Omit<DurationBucket, 'count'>, count: number) => {
+    const id = JSON.stringify([b.key, b.unit, b.promisedDays, b.used])
+    const found = buckets.get(id)
+    if (found) found.count += count
+    else buckets.set(id, { ...b, count })
+  }
+  if (firstAt) {
+    const firstDay = addCalendarDays(todayInShanghai(new Date(firstAt)), -1)
+    const lastDay = filter.to
+    const days: string[] = []
+    const ords: number[] = []
+    const epochs: number[] = []
+    let ord = 0
+    for (let day = firstDay; day <= lastDay; day = addCalendarDays(day, 1)) {
+      if (isWorkingDay(cal, day)) ord++
+      days.push(day)
+      ords.push(ord)
+      epochs.push(Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000))
+    }
+    const pg = dialectOf(db) === 'postgres'
+    const calTable = pg
+      ? sql`select * from unnest(cast(${days} as date[]), cast(${ords} as integer[]), cast(${epochs} as integer[]))
+          as c(day, ord, n)`
+      : sql`select json_extract(value, '$[0]') as day, json_extract(value, '$[1]') as ord,
+          json_extract(value, '$[2]') as n from json_each(${JSON.stringify(days.map((d, i) => [d, ords[i], epochs[i]]))})`
+    const triggerDay = shanghaiDay(db, sql`a.accepted_at`)
+    const doneDay = shanghaiDay(db, COMPLETION)
+    const natural = sql`a.promised_unit = '自然日'`
+    const units = (from: string, to: string) =>
+      sql`(case when ${natural} then ${sql.raw(to)}.n - ${sql.raw(from)}.n else ${sql.raw(to)}.ord - ${sql.raw(from)}.ord end)`
+    // The clock (applications.clock.ts evaluate): in time, min(budget, units from the trigger);
+    // overdue, the budget plus the units after the due day.
+    const used = sql`case when ${doneDay} <= a.promised_due_on
+        then case when ${units('ct', 'cc')} > a.promised_days then a.promised_days else ${units('ct', 'cc')} end
+        else a.promised_days + ${units('cd', 'cc')} end`
+    const result = await sql<{ k: string | null; unit: string; promised: number; used: number; cnt: number }>`
+      with cal as (${calTable})
+      select ${key} as k, a.promised_unit as unit, a.promised_days as promised, ${used} as used, count(*) as cnt
+      from applications a
+      join cal ct on ct.day = ${triggerDay}
+      join cal cc on cc.day = ${doneDay}
+      left join cal cd on cd.day = a.promised_due_on
+      where ${filterSql(filter)} and ${done} and a.promised_due_on is not null
+        and a.id not in (select p.application_id from application_pauses p)
+      group by 1, 2, 3, 4`.execute(db)
+    for (const r of result.rows) {
+      add(
+        {
+          key: r.k === null ? null : String(r.k),
+          unit: r.unit,
+          promisedDays: Number(r.promised),
+          used: Number(r.used),
+        },
+        Number(r.cnt),
+      )
+    }
+  }
+  // The rest — cases with pauses, or without a stored due day — by the clock itself.
+  const rest = await sql<
+    Pick<
+      ApplicationTable,
+      'id' | 'acceptedAt' | 'legalUnit' | 'legalDays' | 'promisedUnit' | 'promisedDays' | 'extensionDays'
+    > & { k: string | null; doneAt: string }
+  >`
+    select ${key} as k, a.id, a.accepted_at, a.legal_unit, a.legal_days, a.promised_unit, a.promised_days,
+      a.extension_days, ${COMPLETION} as done_at
+    from applications a
+    where ${filterSql(filter)} and ${done}
+      and (a.promised_due_on is null or a.id in (select p.application_id from application_pauses p))`.execute(db)
+  for (let i = 0; i < rest.rows.length; i += 500) {
+    const chunk = rest.rows.slice(i, i + 500)
+    const pauses = await db
+      .selectFrom('applicationPauses')
+      .select(['applicationId', 'fromAt', 'toAt', 'reason'])
+      .where(
+        'applicationId',
+        'in',
+        chunk.map((r) => r.id),
+      )
+      .orderBy('fromAt')
+      .execute()
+    for (const r of chunk) {
+      const own = pauses.filter((p) => p.applicationId === r.id)
+      const spec = clockSpecOf(r, own, 'promised')
+      add(
+        {
+          key: r.k === null ? null : String(r.k),
+          unit: r.promisedUnit,
+          promisedDays: r.promisedDays,
+          used: daysUsed(cal, spec, new Date(r.doneAt)),
+        },
+        1,
+      )
+    }
+  }
+  return [...buckets.values()]
+}
+
+export interface CorrectionMaterialCount {
+  itemId: string
+  itemName: string
+  materialCode: string
+  materialName: string
+  /** How many correction notices of the period named it. */
+  count: number
+}
+
+/**
+ * The materials most often named in the correction notices (补正材料通知书) issued in the period:
+ * the notices' problems of target `material`, counted per item and material.
+ */
+export async function correctionMaterialCounts(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  limit = 10,
+): Promise<CorrectionMaterialCount[]> {
+  const { start, end } = periodInstants(filter.from, filter.to)
+  const pg = dialectOf(db) === 'postgres'
+  const problems = pg
+    ? sql`cross join lateral jsonb_array_elements(case when jsonb_typeof(nt.content -> 'problems') = 'array'
+        then nt.content -> 'problems' else '[]'::jsonb end) as p(value)`
+    : sql`cross join json_each(nt.content, '$.problems') as p`
+  const target = pg ? sql`p.value ->> 'target'` : sql`json_extract(p.value, '$.target')`
+  const code = pg ? sql`p.value ->> 'key'` : sql`json_extract(p.value, '$.key')`
+  const result = await sql<{ item: string; version: string; name: string | null; code: string; cnt: number }>`
+    select a.item_id as item, max(a.item_version_id) as version, max(a.item_name) as name, ${code} as code,
+      count(*) as cnt
+    from notices nt
+    join applications a on a.id = nt.application_id
+    ${problems}
+    where nt.kind = 'correction' and nt.issued_at >= ${start} and nt.issued_at < ${end}
+      and ${filterSql(filter)} and ${target} = 'material'
+    group by a.item_id, ${code}
+    order by cnt desc, item, code
+    limit ${limit}`.execute(db)
+  const out: CorrectionMaterialCount[] = []
+  const versions = new Map<string, ItemElements | undefined>()
+  for (const r of result.rows) {
+    if (!versions.has(r.version)) {
+      const version = await getVersion(db, r.version).catch(() => undefined)
+      versions.set(r.version, version ? (JSON.parse(version.elements) as ItemElements) : undefined)
+    }
+    const material = versions.get(r.version)?.materials.find((m) => m.materialCode === r.code)
+    out.push({
+      itemId: r.item,
+      itemName: r.name ?? '',
+      materialCode: r.code,
+      materialName: material?.materialName ?? r.code,
+      count: Number(r.cnt),
+    })
+  }
+  return out
+}
+
+export interface ApplicationDimensions {
+  id: string
+  departmentId: string
+  itemId: string
+  servicePointId: string | null
+  channel: string
+}
+
+/** The dimensions of applications by id (to group facts of other modules, e.g. ratings). */
+export async function applicationDimensions(db: DbOrTrx, ids: string[]): Promise<Map<string, ApplicationDimensions>> {
+  const out = new Map<string, ApplicationDimensions>()
+  const unique = [...new Set(ids)]
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('applications')
+      .select(['id', 'departmentId', 'itemId', 'servicePointId', 'channel'])
+      .where('id', 'in', unique.slice(i, i + 500))
+      .execute()
+    for (const r of rows) out.set(r.id, r)
+  }
+  return out
+}
+
+// ----- the warning sweep ------------------------------------------------------------------------
+
+export interface WatchedApplication {
+  applicationId: string
+  applicationNo: string | null
+  itemId: string
+  itemName: string
+  departmentId: string
+  state: ApplicationState
+  receivedOn: string | null
+  dueOn: string | null
+  promisedDueOn: string | null
+}
+
+const watchedColumns = [
+  'applications.id as applicationId',
+  'applications.applicationNo',
+  'applications.itemId',
+  'applications.itemName',
+  'applications.departmentId',
+  'applications.state',
+  'applications.receivedOn',
+  'applications.dueOn',
+  'applications.promisedDueOn',
+] as const
+
+const watched = <T extends { itemName: string | null }>(rows: T[]) =>
+  rows.map((r) => ({ ...r, itemName: r.itemName ?? '' }))
+
+/**
+ * Open cases whose clock runs (accepted or in process, not paused) and whose legal or promised
+ * due day is on or before `dueBy`, in id order from after `afterId`.
+ */
+export async function listOpenDeadlines(
+  db: DbOrTrx,
+  options: { dueBy: string; afterId?: string; limit: number },
+): Promise<WatchedApplication[]> {
+  const rows = await db
+    .selectFrom('applications')
+    .select(watchedColumns)
+    .where('applications.state', 'in', ['accepted', 'in_process'])
+    .where('applications.paused', '=', 0)
+    .where((eb) =>
+      eb.or([eb('applications.dueOn', '<=', options.dueBy), eb('applications.promisedDueOn', '<=', options.dueBy)]),
+    )
+    .$if(Boolean(options.afterId), (q) => q.where('applications.id', '>', options.afterId!))
+    .orderBy('applications.id')
+    .limit(options.limit)
+    .execute()
+  return watched(rows)
+}
+
+/** Submissions waiting for pre-review (行政许可法 §32) received on or before `receivedBy`. */
+export async function listPendingPreReviews(
+  db: DbOrTrx,
+  options: { receivedBy: string; afterId?: string; limit: number },
+): Promise<WatchedApplication[]> {
+  const rows = await db
+    .selectFrom('applications')
+    .select(watchedColumns)
+    .where('applications.state', '=', 'submitted')
+    .where('applications.receivedOn', '<=', options.receivedBy)
+    .$if(Boolean(options.afterId), (q) => q.where('applications.id', '>', options.afterId!))
+    .orderBy('applications.id')
+    .limit(options.limit)
+    .execute()
+  return watched(rows)
+}
+
+export interface WatchedTask extends WatchedApplication {
+  taskId: string
+  taskName: string
+  taskRole: string
+  taskDepartmentId: string
+  taskDueOn: string | null
+}
+
+/** Open tasks (待签收 / 已签收) of cases in process with a running clock, due on or before `dueBy`. */
+export async function listOpenTaskDeadlines(
+  db: DbOrTrx,
+  options: { dueBy: string; afterId?: string; limit: number },
+): Promise<WatchedTask[]> {
+  const rows = await db
+    .selectFrom('tasks')
+    .innerJoin('applications', 'applications.id', 'tasks.applicationId')
+    .select([
+      ...watchedColumns,
+      'tasks.id as taskId',
+      'tasks.name as taskName',
+      'tasks.role as taskRole',
+      'tasks.departmentId as taskDepartmentId',
+      'tasks.dueOn as taskDueOn',
+    ])
+    .where('tasks.state', 'in', ['open', 'claimed'])
+    .where('tasks.dueOn', '<=', options.dueBy)
+    .where('applications.state', '=', 'in_process')
+    .where('applications.paused', '=', 0)
+    .$if(Boolean(options.afterId), (q) => q.where('tasks.id', '>', options.afterId!))
+    .orderBy('tasks.id')
+    .limit(options.limit)
+    .execute()
+  return watched(rows)
+}
+
+export interface WatchedEvent extends WatchedApplication {
+  eventId: string
+  event: string
+  reason: string | null
+  noticeId: string | null
+  at: string
+}
+
+/** Events of the given kinds since an instant, with their cases (e.g. deemed acceptances, refusals). */
+export async function listCaseEventsSince(
+  db: DbOrTrx,
+  options: { events: string[]; since: string; afterId?: string; limit: number },
+): Promise<WatchedEvent[]> {
+  const rows = await db
+    .selectFrom('applicationEvents')
+    .innerJoin('applications', 'applications.id', 'applicationEvents.applicationId')
+    .select([
+      ...watchedColumns,
+      'applicationEvents.id as eventId',
+      'applicationEvents.event',
+      'applicationEvents.reason',
+      'applicationEvents.noticeId',
+      'applicationEvents.at',
+    ])
+    .where('applicationEvents.event', 'in', options.events)
+    .where('applicationEvents.at', '>=', options.since)
+    .$if(Boolean(options.afterId), (q) => q.where('applicationEvents.id', '>', options.afterId!))
+    .orderBy('applicationEvents.id')
+    .limit(options.limit)
+    .execute()
+  return watched(rows)
+}
+
+export interface SubjectProgress {
+  applications: Map<string, { state: ApplicationState; paused: boolean; decidedAt: string | null }>
+  tasks: Map<string, { state: string; applicationState: ApplicationState }>
+}
+
+/** Where cases and tasks stand now (the sweep resolves the cards of those that finished). */
+export async function subjectProgress(
+  db: DbOrTrx,
+  ids: { applicationIds: string[]; taskIds: string[] },
+): Promise<SubjectProgress> {
+  const out: SubjectProgress = { applications: new Map(), tasks: new Map() }
+  const apps = [...new Set(ids.applicationIds)]
+  for (let i = 0; i < apps.length; i += 500) {
+    const rows = await db
+      .selectFrom('applications')
+      .select(['id', 'state', 'paused', 'decidedAt'])
+      .where('id', 'in', apps.slice(i, i + 500))
+      .execute()
+    for (const r of rows) out.applications.set(r.id, { state: r.state, paused: r.paused === 1, decidedAt: r.decidedAt })
+  }
+  const tasks = [...new Set(ids.taskIds)]
+  for (let i = 0; i < tasks.length; i += 500) {
+    const rows = await db
+      .selectFrom('tasks')
+      .innerJoin('applications', 'applications.id', 'tasks.applicationId')
+      .select(['tasks.id', 'tasks.state', 'applications.state as applicationState'])
+      .where('tasks.id', 'in', tasks.slice(i, i + 500))
+      .execute()
+    for (const r of rows) out.tasks.set(r.id, { state: r.state, applicationState: r.applicationState })
+  }
+  return out
+}
+
+// ----- the supervisors' read-only views ----------------------------------------------------------
+
+/**
+ * A case as supervisors (督查人员) see it: what staff see, for any department, read-only (the
+ * caller's route holds supervision.read). Drafts are nobody's business but the applicant's.
+ * @throws APPLICATION_NOT_FOUND
+ */
+export async function supervisionCaseView(deps: Deps, applicationId: string) {
+  const app = await getApplication(deps.db, applicationId)
+  if (app.state === 'draft') throw applicationNotFound()
+  const view = await describeCase(deps, app, { forStaff: true })
+  return { ...view, applicant: { ...view.applicant, name: maskName(view.applicant.name) } }
+}
+
+export interface SupervisionCaseRow {
+  id: string
+  applicationNo: string | null
+  itemId: string
+  itemName: string
+  state: ApplicationState
+  stateName: string
+  channel: string
+  submittedAt: string | null
+  dueOn: string | null
+  promisedDueOn: string | null
+  concludedAt: string | null
+}
+
+/** A department's cases received in a period (optionally of one item), newest first. */
+export async function listSupervisionCases(
+  db: DbOrTrx,
+  filter: SupervisionFilter & { page: number; pageSize?: number },
+): Promise<{ rows: SupervisionCaseRow[]; total: number }> {
+  const { start, end } = periodInstants(filter.from, filter.to)
+  const pageSize = filter.pageSize ?? 30
+  let base = db
+    .selectFrom('applications')
+    .where('applications.state', '!=', 'draft')
+    .where('applications.submittedAt', '>=', start)
+    .where('applications.submittedAt', '<', end)
+  if (filter.departmentId) base = base.where('applications.departmentId', '=', filter.departmentId)
+  if (filter.itemId) base = base.where('applications.itemId', '=', filter.itemId)
+  const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  const rows = await base
+    .select([
+      'applications.id',
+      'applications.applicationNo',
+      'applications.itemId',
+      'applications.itemName',
+      'applications.state',
+      'applications.channel',
+      'applications.submittedAt',
+      'applications.dueOn',
+      'applications.promisedDueOn',
+      'applications.completedAt',
+      'applications.decidedAt',
+      'applications.withdrawnAt',
+    ])
+    .orderBy('applications.submittedAt', 'desc')
+    .orderBy('applications.id', 'desc')
+    .limit(pageSize)
+    .offset((Math.max(1, filter.page) - 1) * pageSize)
+    .execute()
+  return {
+    total,
+    rows: rows.map((r) => ({
+      id: r.id,
+      applicationNo: r.applicationNo,
+      itemId: r.itemId,
+      itemName: r.itemName ?? '',
+      state: r.state,
+      stateName: STATE_NAMES[r.state],
+      channel: r.channel,
+      submittedAt: r.submittedAt,
+      dueOn: r.dueOn,
+      promisedDueOn: r.promisedDueOn,
+      concludedAt: r.completedAt ?? r.decidedAt ?? r.withdrawnAt,
+    })),
   }
 }

@@ -8,8 +8,47 @@ import { registerApplyRoutes } from './applications.apply.routes.js'
 import { registerCounterRoutes } from './applications.counter.routes.js'
 import { registerMyRoutes } from './applications.my.routes.js'
 import { deemAcceptOverdue } from './applications.service.js'
+import { registerThemeApplyRoutes } from './applications.theme-apply.routes.js'
 import { registerWorkbenchRoutes } from './applications.workbench.routes.js'
 
+export {
+  type ApplicationFacts,
+  applicationFactsByIds,
+  FINISHED_STATES,
+  type FinishedApplication,
+  findApplicationFacts,
+  findApplicationFactsByNo,
+  formatApplicationNo,
+  isApplicantOfFacts,
+  listFinishedApplications,
+} from './applications.facts.js'
+export {
+  type ApplicationCountsRow,
+  type ApplicationDimensions,
+  applicationCounts,
+  applicationDailyCounts,
+  applicationDimensions,
+  applicationDurations,
+  type CorrectionMaterialCount,
+  correctionMaterialCounts,
+  type DailyCountsRow,
+  type DurationBucket,
+  listCaseEventsSince,
+  listOpenDeadlines,
+  listOpenTaskDeadlines,
+  listPendingPreReviews,
+  listSupervisionCases,
+  periodInstants,
+  type SubjectProgress,
+  type SupervisionCaseRow,
+  type SupervisionDimension,
+  type SupervisionFilter,
+  subjectProgress,
+  supervisionCaseView,
+  type WatchedApplication,
+  type WatchedEvent,
+  type WatchedTask,
+} from './applications.read.js'
 export { STATE_NAMES } from './applications.states.js'
 export type { ApplicationState, ApplicationTable } from './applications.tables.js'
 
@@ -37,6 +76,7 @@ export function createApplicationsModule(deps: Deps): AppModule {
     ],
     register: (app) => {
       registerApplyRoutes(app, deps)
+      registerThemeApplyRoutes(app, deps)
       registerMyRoutes(app, deps)
       registerWorkbenchRoutes(app, deps)
       registerCounterRoutes(app, deps)

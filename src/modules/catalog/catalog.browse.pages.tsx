@@ -551,7 +551,7 @@ export function ThemesPage({ themes }: { themes: ThemeSummary[] }) {
 }
 
 function ThemeResults({ outcome }: { outcome: ThemeOutcome }) {
-  const applyHref = themeApplyHref(outcome.theme.code)
+  const applyHref = themeApplyHref(outcome.theme.code, outcome.answers)
   return (
     <section class="theme-results" aria-labelledby="theme-results-title" id="results">
       <h2 class="heading-l" id="theme-results-title">

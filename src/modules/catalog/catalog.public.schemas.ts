@@ -32,10 +32,12 @@ export function applyHref(itemId: string): string | undefined {
   return `/apply/${itemId}`
 }
 
-/** Where 「一次申请」 of a "一件事" theme leads; the same TODO as applyHref. */
-export function themeApplyHref(_themeCode: string): string | undefined {
-  // TODO(applications): return the combined application of the theme once it exists.
-  return undefined
+/**
+ * Where 「一次申请」 of a "一件事" theme leads: the applications module's combined form for these
+ * answers (`/apply/themes/:code?<answers>`); undefined would show the button as 「即将开通」.
+ */
+export function themeApplyHref(themeCode: string, answers: Record<string, string>): string | undefined {
+  return `/apply/themes/${themeCode}?${new URLSearchParams(answers).toString()}`
 }
 
 /** Where 「预约到现场」 leads; there is no appointment service yet (same pattern as applyHref). */

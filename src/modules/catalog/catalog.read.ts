@@ -801,3 +801,24 @@ export async function homeCatalog(db: DbOrTrx, popularCount = 8): Promise<HomeCa
 export const themeNotFound = () => new DomainError('THEME_NOT_FOUND', 'not_found', '找不到这个「一件事」主题。')
 
 export const ITEM_WITHDRAWN_MESSAGE = '该事项已撤销，停止办理。如有疑问，请拨打 12345 政务服务便民热线咨询。'
+
+/**
+ * The guide of the published item with this catalog code (基本目录编码), e.g. the item that renews
+ * a license; the first by department when several departments implement it.
+ */
+export async function findGuideByCatalogCode(
+  db: DbOrTrx,
+  catalogCode: string,
+): Promise<{ itemId: string; taskName: string; href: string } | undefined> {
+  const row = await db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .select(['items.id', 'itemVersions.taskName'])
+    .where('items.catalogCode', '=', catalogCode)
+    .where('items.withdrawnAt', 'is', null)
+    .where('itemVersions.state', '=', 'published')
+    .orderBy('items.departmentId')
+    .orderBy('items.id')
+    .executeTakeFirst()
+  return row ? { itemId: row.id, taskName: row.taskName, href: `/services/${row.id}` } : undefined
+}

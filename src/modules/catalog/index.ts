@@ -12,6 +12,7 @@ import { seedCatalog } from './catalog.seed.js'
 export { ItemList, SearchBox, ThemeCards, TopicTiles } from './catalog.browse.pages.js'
 export type { ItemElements, Material } from './catalog.model.js'
 export {
+  findGuideByCatalogCode,
   findPublicTheme,
   type HomeCatalog,
   homeCatalog,

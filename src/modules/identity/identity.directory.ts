@@ -180,3 +180,74 @@ export function enterpriseHolder(db: DbOrTrx, enterpriseId: string) {
     .where('id', '=', enterpriseId)
     .executeTakeFirst()
 }
+
+export interface StaffRecipient {
+  id: string
+  name: string
+  departmentId: string
+  role: string
+  /** The person behind the staff account, when the member of staff is also a registered person. */
+  personId: string | null
+}
+
+/**
+ * Active staff holding one of `roles` (in `departmentId`, or in every department when omitted),
+ * with the person behind their account if any: whom a warning (效能监管) is sent to. Staff
+ * without a person account cannot receive a message; the caller records them instead.
+ */
+export async function staffRecipients(
+  db: DbOrTrx,
+  options: { roles: readonly string[]; departmentId?: string },
+): Promise<StaffRecipient[]> {
+  if (options.roles.length === 0) return []
+  let query = db
+    .selectFrom('staff')
+    .innerJoin('staffRoles', 'staffRoles.staffId', 'staff.id')
+    .innerJoin('accounts', 'accounts.id', 'staff.accountId')
+    .select(['staff.id', 'staff.name', 'staff.departmentId', 'staffRoles.role', 'accounts.personId'])
+    .where('staff.active', '=', 1)
+    .where('accounts.status', '=', 'active')
+    .where('staffRoles.role', 'in', [...options.roles])
+  if (options.departmentId) query = query.where('staff.departmentId', '=', options.departmentId)
+  return query.orderBy('staff.departmentId').orderBy('staffRoles.role').orderBy('staff.name').execute()
+}
+
+/** Names of service points (窗口、镇街服务站、村居服务点) by id. */
+export async function servicePointNames(db: DbOrTrx): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('servicePoints').select(['id', 'name']).execute()
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+/** An enterprise by its unified social credit code (e.g. the holder named in an import of licenses). */
+export function enterpriseByCreditCode(db: DbOrTrx, creditCode: string) {
+  return db.selectFrom('enterprises').select(['id', 'name']).where('creditCode', '=', creditCode).executeTakeFirst()
+}
+
+/**
+ * Whom to tell about a holder's records, and the mobile number for a text message: the person
+ * themself, or an enterprise's legal representative. The number is decrypted only to send the
+ * holder their own message (notifications); never shown.
+ */
+export async function holderContact(
+  deps: Pick<Deps, 'db' | 'fieldCrypto'>,
+  holder: { personId: string } | { enterpriseId: string },
+): Promise<{ personId: string; mobile: string | null } | undefined> {
+  const personId =
+    'personId' in holder
+      ? holder.personId
+      : (
+          await deps.db
+            .selectFrom('enterprises')
+            .select('legalRepPersonId')
+            .where('id', '=', holder.enterpriseId)
+            .executeTakeFirst()
+        )?.legalRepPersonId
+  if (!personId) return undefined
+  const person = await deps.db
+    .selectFrom('persons')
+    .select(['id', 'mobileEnc'])
+    .where('id', '=', personId)
+    .executeTakeFirst()
+  if (!person) return undefined
+  return { personId: person.id, mobile: person.mobileEnc ? deps.fieldCrypto.decrypt(person.mobileEnc) : null }
+}
