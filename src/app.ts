@@ -10,6 +10,7 @@ import type { Deps } from './platform/deps.js'
 import { registerAssets } from './platform/http/assets.js'
 import { registerErrorHandling } from './platform/http/error-handler.js'
 import { registerHealth } from './platform/http/health.js'
+import { kioskContext } from './platform/http/kiosk.js'
 import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.js'
 import { registerPages } from './platform/http/pages.js'
 import { registerSecurity } from './platform/http/security.js'
@@ -103,7 +104,13 @@ export async function buildApp(deps: Deps, modules: AppModule[]): Promise<Fastif
             idleTimeoutMs: request.principal.sessionIdleMs,
           }
         : undefined,
+    kiosk: (request) => kioskContext(request, config.secureCookies, config.kioskIdleSeconds),
   })
+  // Hooks a module asks to run on every request (after the principal is known), e.g. the kiosk's
+  // inactivity logout.
+  for (const module of modules) {
+    if (module.onRequest) app.addHook('onRequest', module.onRequest.bind(module))
+  }
 
   registerErrorHandling(app, {
     renderErrorPage: (request, reply, answer) =>

@@ -8,6 +8,7 @@ import { Command } from 'commander'
 import { VERSION } from './app.js'
 import { createDeps, createModules } from './composition.js'
 import { exitOnSignals, startServer } from './main.js'
+import { importLicensesCommand } from './modules/licenses/index.js'
 import { verifyAuditChain } from './platform/audit/audit.js'
 import { type BackupProgress, createBackup, restoreBackup } from './platform/backup/backup.js'
 import { type Config, ConfigError, loadConfig, redactUrl } from './platform/config.js'
@@ -258,6 +259,33 @@ program
       console.log(`  文件 / files: ${summary.files}（sha256 一致 / hashes match）`)
       console.log(`  审计链 / audit chain: ${summary.auditEntries} 条完整 / entries intact`)
       for (const aside of summary.movedAside) console.log(`  原有内容已移至 / previous content moved to: ${aside}`)
+    }),
+  )
+
+program
+  .command('import-licenses <type> <file>')
+  .description(
+    '导入存量电子证照（.xlsx 或 .csv，先逐行检查，全部通过才在一个事务中全部导入） / import existing licenses of a type',
+  )
+  .requiredOption(
+    '--staff <login>',
+    '以哪位工作人员的名义导入（须有签发电子证照权限） / the staff login the import is recorded under',
+  )
+  .action((type: string, file: string, options: { staff: string }) =>
+    run(async () => {
+      const deps = createDeps(config())
+      try {
+        return await importLicensesCommand(
+          deps,
+          { typeCode: type, file, staff: options.staff },
+          {
+            line: (text) => console.log(text),
+            progress: (text) => process.stdout.write(process.stdout.isTTY ? `\r${text}` : `${text}\n`),
+          },
+        )
+      } finally {
+        await deps.db.destroy()
+      }
     }),
   )
 

@@ -6,12 +6,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createApplicationsModule } from './modules/applications/index.js'
 import { createCatalogModule } from './modules/catalog/index.js'
+import { createChannelsModule } from './modules/channels/index.js'
 import { createIdentityModule } from './modules/identity/index.js'
 import { createLicensesModule } from './modules/licenses/index.js'
 import { createNotificationsModule } from './modules/notifications/index.js'
 import { createPortalModule } from './modules/portal/index.js'
 import { createRatingsModule } from './modules/ratings/index.js'
 import { createSsoModule } from './modules/sso/index.js'
+import { createSupervisionModule, publicStatisticsSection } from './modules/supervision/index.js'
 import { createCalendarService } from './platform/calendar/index.js'
 import { systemClock } from './platform/clock.js'
 import type { Config } from './platform/config.js'
@@ -64,7 +66,10 @@ export function createModules(deps: Deps): AppModule[] {
     createApplicationsModule(deps),
     createLicensesModule(deps),
     createNotificationsModule(deps),
-    createRatingsModule(deps),
+    // 好差评公示 shows the public efficiency figures of supervision (the plan: 在线监管全流程公开).
+    createRatingsModule(deps, { publicExtra: (period) => publicStatisticsSection(deps, period) }),
+    createSupervisionModule(deps),
     createSsoModule(deps),
+    createChannelsModule(deps),
   ]
 }

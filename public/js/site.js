@@ -355,3 +355,161 @@
     })
   }
 })()
+
+// 导入存量证照: the job page polls its status and moves the progress bar; reloads when it ends.
+;(() => {
+  const box = document.querySelector('[data-import-status]')
+  if (!box) return
+  const url = box.getAttribute('data-import-status')
+  const bar = box.querySelector('progress')
+  const text = box.querySelector('.import-progress__text')
+  const poll = async () => {
+    try {
+      const response = await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+      if (response.ok) {
+        const s = await response.json()
+        if (bar) bar.value = s.percent
+        if (text)
+          text.textContent = s.processedRows > 0 ? `${s.label}：${s.processedRows} / ${s.totalRows}` : `${s.label}……`
+        if (s.state === 'done' || s.state === 'failed') {
+          window.location.reload()
+          return
+        }
+      }
+    } catch {
+      // A busy server answers later; keep polling.
+    }
+    setTimeout(poll, 1000)
+  }
+  setTimeout(poll, 500)
+})()
+
+// Installable web app: the service worker shows an offline page when the network is gone.
+;(() => {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+      // without it the site works as before, only without the offline page
+    })
+  })
+})()
+
+// 自助终端 (kiosk): after a while without a touch, a countdown; then the session is ended on the
+// server, everything the browser keeps for this site is cleared and the start page comes back.
+// While someone is using it, the server is told now and then (it ends stale sessions by itself).
+;(() => {
+  const idleMs = Number(document.body.dataset.kioskIdleMs)
+  if (!(idleMs > 0)) return
+  const warnMs = Number(document.body.dataset.kioskWarnMs) || Math.floor(idleMs / 2)
+  const endForm = document.querySelector('form[data-kiosk-end]')
+  const csrfInput = endForm ? endForm.querySelector('input[name="_csrf"]') : null
+  let last = Date.now()
+  let lastPing = Date.now()
+  let box
+  let ticker
+  let ending = false
+
+  const clearLocal = () => {
+    try {
+      localStorage.clear()
+      sessionStorage.clear()
+    } catch {
+      // storage may be disabled; nothing to clear then
+    }
+  }
+  const end = async (reason) => {
+    if (ending) return
+    ending = true
+    clearLocal()
+    const body = new URLSearchParams()
+    body.set('_csrf', csrfInput ? csrfInput.value : '')
+    if (reason === 'idle') body.set('reason', 'idle')
+    try {
+      const response = await fetch('/kiosk/end', {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+        credentials: 'same-origin',
+      })
+      await response.text()
+    } catch {
+      // offline: the server ends the stale session at the next request anyway
+    }
+    clearLocal()
+    window.location.replace(reason === 'idle' ? '/kiosk?ended=idle' : '/kiosk?ended=done')
+  }
+  const closeWarning = () => {
+    clearInterval(ticker)
+    if (box) box.remove()
+    box = undefined
+  }
+  const activity = () => {
+    if (ending) return
+    last = Date.now()
+    if (box) closeWarning()
+    if (last - lastPing > idleMs / 3) {
+      lastPing = last
+      fetch('/kiosk/alive', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        credentials: 'same-origin',
+      }).catch(() => {})
+    }
+  }
+  const warn = () => {
+    box = document.createElement('div')
+    box.className = 'idle-warning kiosk-warning'
+    box.setAttribute('role', 'alertdialog')
+    box.setAttribute('aria-modal', 'true')
+    box.setAttribute('aria-labelledby', 'kiosk-warning-title')
+    box.setAttribute('aria-describedby', 'kiosk-warning-text')
+    const title = document.createElement('h2')
+    title.id = 'kiosk-warning-title'
+    title.className = 'heading-m'
+    const text = document.createElement('p')
+    text.id = 'kiosk-warning-text'
+    text.textContent = '为保护您的信息，无人操作时将自动退出并清除本机上的信息。'
+    const keep = document.createElement('button')
+    keep.type = 'button'
+    keep.className = 'button button--primary'
+    keep.textContent = '我还在使用'
+    keep.addEventListener('click', activity)
+    const quit = document.createElement('button')
+    quit.type = 'button'
+    quit.className = 'button button--secondary'
+    quit.textContent = '现在退出'
+    quit.addEventListener('click', () => end('done'))
+    box.append(title, text, keep, quit)
+    document.body.append(box)
+    const update = () => {
+      const left = Math.max(0, Math.ceil((last + idleMs - Date.now()) / 1000))
+      title.textContent = `${left} 秒后将自动退出`
+      title.dataset.secondsLeft = String(left)
+    }
+    update()
+    ticker = setInterval(update, 1000)
+    keep.focus()
+  }
+  for (const type of ['pointerdown', 'keydown', 'input', 'touchstart', 'wheel']) {
+    document.addEventListener(type, activity, { capture: true, passive: true })
+  }
+  setInterval(() => {
+    if (ending) return
+    const idle = Date.now() - last
+    // nobody logged in and already on the start page: only the browser's storage to forget
+    if (idle >= idleMs && !document.body.dataset.kioskUser && location.pathname === '/kiosk') {
+      clearLocal()
+      last = Date.now()
+      return
+    }
+    if (idle >= idleMs) end('idle')
+    else if (idle >= idleMs - warnMs && !box) warn()
+  }, 250)
+  if (endForm) {
+    endForm.addEventListener('submit', (event) => {
+      event.preventDefault()
+      end('done')
+    })
+  }
+})()

@@ -18,6 +18,10 @@ import * as m0011 from './2026_11_27_0011_catalog.js'
 import * as m0012 from './2026_11_27_0012_applications.js'
 import * as m0013 from './2026_11_27_0013_licenses.js'
 import * as m0014 from './2026_11_27_0014_application_names.js'
+import * as m0015 from './2026_11_27_0015_ratings.js'
+import * as m0016 from './2026_11_27_0016_supervision.js'
+import * as m0017 from './2026_11_27_0017_license_services.js'
+import * as m0018 from './2026_11_27_0018_performance_indexes.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -34,4 +38,8 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0012_applications': m0012,
   '2026_11_27_0013_licenses': m0013,
   '2026_11_27_0014_application_names': m0014,
+  '2026_11_27_0015_ratings': m0015,
+  '2026_11_27_0016_supervision': m0016,
+  '2026_11_27_0017_license_services': m0017,
+  '2026_11_27_0018_performance_indexes': m0018,
 }

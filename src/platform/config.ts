@@ -35,6 +35,8 @@ export interface Config {
   readonly seedDemo: boolean
   /** Background sweeps (notification delivery, deadline checks) in this process. */
   readonly runSweeps: boolean
+  /** 自助终端: seconds without a touch before a kiosk session is ended and its data cleared. */
+  readonly kioskIdleSeconds: number
 }
 
 export class ConfigError extends Error {
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     seedDemo: read.boolean('SEED_DEMO', nodeEnv !== 'production'),
     runSweeps: read.boolean('RUN_SWEEPS', nodeEnv !== 'test'),
+    kioskIdleSeconds: read.integer('KIOSK_IDLE_SECONDS', 120, 5, 3600),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

@@ -2,7 +2,7 @@
  * What a module gives the application: its routes and pages, its navigation entries, its
  * background sweeps and its demo data. composition.ts creates the modules; app.ts registers them.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Principal } from './auth/principal.js'
 
 export interface NavEntry {
@@ -34,6 +34,8 @@ export interface AppModule {
   sweeps?: Sweep[]
   /** Demo data; must be idempotent (running it twice changes nothing). */
   seed?(report: SeedReport, progress: (message: string) => void): Promise<void>
+  /** Runs on every request of the application, after the principal is resolved. */
+  onRequest?(request: FastifyRequest, reply: FastifyReply): Promise<unknown>
   /** Resolves who is calling (only the identity module does). */
   resolvePrincipal?(request: FastifyRequest): Promise<Principal | undefined>
 }

@@ -5,11 +5,15 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import axe from 'axe-core'
 import type { FastifyInstance } from 'fastify'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import { createDeps, createModules } from '../../src/composition.js'
+import { totpCode } from '../../src/modules/identity/identity.factors.js'
+import { DEMO_PASSWORD } from '../../src/modules/identity/identity.seed-data.js'
 import { migrateToLatest } from '../../src/platform/db/migrate.js'
+import type { Deps } from '../../src/platform/deps.js'
 import { runSeed } from '../../src/seed.js'
 import { createTestDatabase, testConfig } from '../helpers.js'
 
@@ -18,16 +22,19 @@ export const SCREENSHOTS = path.resolve('test-results/screenshots')
 
 export interface Site {
   app: FastifyInstance
+  deps: Deps
   baseUrl: string
   browser: Browser
+  dataDir: string
   close(): Promise<void>
 }
 
-export async function startSite(): Promise<Site> {
+/** env: extra configuration variables (e.g. a short KIOSK_IDLE_SECONDS for a test). */
+export async function startSite(env: Record<string, string> = {}): Promise<Site> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yiwang-e2e-'))
   const database = process.env.DATABASE_URL ? await createTestDatabase() : undefined
   const dbConfig = database?.config ?? { dialect: 'sqlite' as const, file: path.join(dataDir, 'e2e.sqlite') }
-  const config = { ...testConfig(dbConfig, { DATA_DIR: dataDir }), port: 0 }
+  const config = { ...testConfig(dbConfig, { DATA_DIR: dataDir, ...env }), port: 0 }
   const deps = createDeps(config, database ? { db: database.db } : {})
   if (!database) await migrateToLatest(deps.db)
   const modules = createModules(deps)
@@ -50,8 +57,10 @@ export async function startSite(): Promise<Site> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true })
   return {
     app,
+    deps,
     baseUrl: address,
     browser,
+    dataDir,
     close: async () => {
       await browser.close()
       await app.close()
@@ -75,4 +84,120 @@ export function watchConsole(page: Page): string[] {
 
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
+}
+
+export const DESKTOP = { width: 1280, height: 800 }
+export const PHONE = { width: 375, height: 667 }
+
+/** A resident logs in with ID number (or mobile) and password; the page ends on /my/account. */
+export async function loginCitizen(page: Page, baseUrl: string, account: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`)
+  await page.getByLabel('账号').fill(account)
+  await page.getByLabel('密码').fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(`${baseUrl}/my/account`)
+  await page.waitForLoadState('networkidle')
+}
+
+/** A member of staff logs in for the first time: password, then enrols the authenticator (TOTP). */
+export async function loginStaffFirstTime(page: Page, baseUrl: string, account: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`)
+  await page.getByLabel('账号').fill(account)
+  await page.getByLabel('密码').fill(DEMO_PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await page.waitForURL(`${baseUrl}/login/totp-setup`)
+  const secret = (await page.locator('.secret').textContent())?.trim() ?? ''
+  await page.getByLabel('验证器上显示的 6 位数字').fill(totpCode(secret, new Date()))
+  await page.getByRole('button', { name: '完成绑定' }).click()
+  await page.getByRole('link', { name: '我已保存，继续' }).click()
+  await page.waitForURL(`${baseUrl}/my/account`)
+  await page.waitForLoadState('networkidle')
+}
+
+/** A context in 长者模式 (the cookie the header's toggle sets) or not. */
+export async function setElderMode(context: BrowserContext, baseUrl: string, on: boolean): Promise<void> {
+  await context.addCookies([{ name: 'yw_elder', value: on ? '1' : '0', url: baseUrl }])
+}
+
+export interface AxeProblem {
+  page: string
+  rule: string
+  impact: string
+  help: string
+  targets: string[]
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page and returns its serious and critical
+ * violations. axe's source is evaluated through the DevTools protocol, which the strict CSP
+ * (no inline scripts) does not apply to.
+ */
+export async function axeProblems(page: Page, label: string): Promise<AxeProblem[]> {
+  const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object')
+  if (!loaded) await page.evaluate(axe.source)
+  const results = await page.evaluate(async () => {
+    const runner = (window as unknown as { axe: typeof axe }).axe
+    const out = await runner.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    })
+    if (out.passes.length === 0) throw new Error('axe did not run')
+    return out.violations.map((v) => ({
+      rule: v.id,
+      impact: v.impact ?? '',
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`.slice(0, 300)),
+    }))
+  })
+  return results.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ page: label, ...v }))
+}
+
+/**
+ * Controls smaller than 44×44 CSS pixels (WCAG 2.5.5 target size, as the plan asks for phones):
+ * buttons, fields, navigation and pagination links; a checkbox or radio counts with its label.
+ * Links inside running text are exempt (2.5.5's inline exception).
+ */
+export async function smallTargets(page: Page, label: string): Promise<string[]> {
+  const found = await page.evaluate(() => {
+    const selector = [
+      'button',
+      '.button',
+      'select',
+      'textarea',
+      'input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file])',
+      'input[type=checkbox]',
+      'input[type=radio]',
+      'nav a',
+      '.pagination a',
+      '.tile__link',
+    ].join(',')
+    const out: string[] = []
+    for (const el of Array.from(document.querySelectorAll<HTMLElement>(selector))) {
+      const style = getComputedStyle(el)
+      if (style.visibility === 'hidden' || style.display === 'none') continue
+      if (el.closest('.visually-hidden, .skip-link, [hidden]')) continue
+      let rect = el.getBoundingClientRect()
+      if (rect.width === 0 && rect.height === 0) continue
+      const input = el as HTMLInputElement
+      if (input.type === 'checkbox' || input.type === 'radio') {
+        const lab = input.labels?.[0]
+        if (lab) {
+          const l = lab.getBoundingClientRect()
+          const top = Math.min(rect.top, l.top)
+          const bottom = Math.max(rect.bottom, l.bottom)
+          const left = Math.min(rect.left, l.left)
+          const right = Math.max(rect.right, l.right)
+          rect = new DOMRect(left, top, right - left, bottom - top)
+        }
+      }
+      if (rect.height < 43.5 || rect.width < 43.5) {
+        const name = (el.getAttribute('name') ?? el.textContent ?? '').trim().slice(0, 30)
+        out.push(
+          `${el.tagName.toLowerCase()}.${el.className} «${name}» ${Math.round(rect.width)}×${Math.round(rect.height)}`,
+        )
+      }
+    }
+    return out
+  })
+  return found.map((f) => `${label}: ${f}`)
 }

@@ -53,7 +53,26 @@ export interface MaterialState {
   files: GivenFile[]
   defer: boolean
   until: [string, string, string]
+  /** The e-license given instead of files (its version id), with the holder's consent. */
+  license?: string
 }
+
+/** An e-license the applicant holds that may stand for a material (license library). */
+export interface LicenseOffer {
+  licenseId: string
+  typeName: string
+  identifier: string
+  issuerName: string
+  validTo: string | null
+}
+
+/** Input names of the e-license choice of a material. */
+export const licenseInputs = (code: string) => ({
+  license: `materials.${code}.license`,
+  consent: `materials.${code}.consent`,
+  /** Present when the choice was on the page: only then does a post change the license given. */
+  offered: `materials.${code}.license_offered`,
+})
 
 /**
  * A multipart form: its body is streamed, so its CSRF token travels in the query string of the
@@ -78,6 +97,8 @@ export const removeFileAction = (code: string, sha256: string) => `remove-file:$
 
 /** Accepted uploads, as the file picker filters them (the server decides by content). */
 const ACCEPT = '.pdf,.jpg,.jpeg,.png,.ofd,application/pdf,image/jpeg,image/png'
+/** Materials that are photographs: offered a camera upload (capture) on phones and kiosks. */
+const PHOTO = /照片/
 
 export const guideHref = (itemId: string) => `/services/${itemId}`
 /** The guide's download route for a blank form or sample of the published version. */
@@ -150,6 +171,8 @@ export function MaterialFieldset({
   state,
   errors,
   officerMessage,
+  offers,
+  departmentName,
 }: {
   itemId: string
   material: Material
@@ -158,6 +181,12 @@ export function MaterialFieldset({
   errors: Record<string, string | undefined>
   /** On the correction page: what the officer asked for. */
   officerMessage?: string
+  /**
+   * The applicant's e-licenses of the material's type; given (even empty), the form offers them
+   * instead of an upload, with the consent to their use by the department.
+   */
+  offers?: LicenseOffer[]
+  departmentName?: string
 }) {
   const code = material.materialCode
   const name = `materials.${code}`
@@ -211,13 +240,17 @@ export function MaterialFieldset({
           ) : null}
         </p>
       ) : null}
-      {material.licenseTypeCode ? (
+      {material.licenseTypeCode && offers ? (
+        <LicenseChoice
+          code={code}
+          material={material}
+          offers={offers}
+          chosen={state.license}
+          departmentName={departmentName ?? '受理部门'}
+        />
+      ) : material.licenseTypeCode ? (
         <p class="material-upload__license">
           <Tag tone="green">可调用电子证照，无需上传</Tag>
-          <span class="hint">
-            {' '}
-            电子证照调用即将开通；开通前请先上传文件{material.allowDefer ? '，或选择容缺' : ''}。
-          </span>
         </p>
       ) : null}
       {error ? (
@@ -255,6 +288,23 @@ export function MaterialFieldset({
           aria-describedby={hintId}
         />
       </div>
+      {PHOTO.test(material.materialName) ? (
+        // On a phone or a kiosk with a camera: take the photo directly (hidden where there is a mouse).
+        <div class="field camera-upload">
+          <label class="field__label" for={`${id}-camera`}>
+            用摄像头拍照上传<span class="visually-hidden">：{material.materialName}</span>
+          </label>
+          <input
+            class="file-upload"
+            id={`${id}-camera`}
+            name={name}
+            type="file"
+            accept="image/jpeg,image/png"
+            capture="environment"
+            aria-describedby={hintId}
+          />
+        </div>
+      ) : null}
       {material.allowDefer ? (
         <div class="material-defer">
           <Checkbox
@@ -279,8 +329,65 @@ export function MaterialFieldset({
   )
 }
 
+/**
+ * The e-licenses of the material's type the applicant holds, each to tick instead of an upload,
+ * and the consent to their use (recorded as a use of the license, visible to the holder).
+ */
+function LicenseChoice({
+  code,
+  material,
+  offers,
+  chosen,
+  departmentName,
+}: {
+  code: string
+  material: Material
+  offers: LicenseOffer[]
+  chosen?: string
+  departmentName: string
+}) {
+  const names = licenseInputs(code)
+  if (offers.length === 0) {
+    return (
+      <p class="material-upload__license">
+        <Tag tone="green">可调用电子证照，无需上传</Tag>
+        <span class="hint"> 持有有效电子证照的可直接调用；您（或您代表的企业）目前没有这类电子证照，请上传文件。</span>
+      </p>
+    )
+  }
+  return (
+    <div class="material-license">
+      <input type="hidden" name={names.offered} value="yes" />
+      <p class="material-upload__license">
+        <Tag tone="green">可调用电子证照，无需上传</Tag>
+      </p>
+      {/* The newest valid license of the type (a holder has one of most types). */}
+      {offers.slice(0, 1).map((o) => (
+        <Checkbox
+          key={o.licenseId}
+          name={names.license}
+          value={o.licenseId}
+          checked={chosen === o.licenseId}
+          label={`使用我的电子证照：${o.typeName}`}
+          hint={`${o.issuerName}签发，电子证照标识 ${o.identifier}，${o.validTo ? `有效期至 ${dayText(o.validTo)}` : '长期有效'}`}
+        />
+      ))}
+      <Checkbox
+        name={names.consent}
+        value="yes"
+        checked={Boolean(chosen)}
+        label={`本人同意${departmentName}调用上述电子证照作为「${material.materialName}」`}
+        hint="调用会记入证照的使用记录，您可以在「我的证照」的「谁用了我的证照」中查看。"
+      />
+    </div>
+  )
+}
+
 /** The materials in words for the summary: files, 容缺 or nothing. */
 function materialSummary(material: Material, state: MaterialState | undefined): ComponentChildren {
+  if (state?.license) {
+    return `以电子证照代替（已授权调用）${state.files.length > 0 ? `，另附 ${state.files.length} 个文件` : ''}`
+  }
   if (state && state.files.length > 0) {
     return (
       <ul class="list">
@@ -363,6 +470,8 @@ export interface ApplyPageProps {
   /** The enterprise the person applies for, if any. */
   actingFor?: string
   maxFileBytes: number
+  /** By material code: the applicant's e-licenses of the type the material accepts. */
+  licenseOffers?: Record<string, LicenseOffer[]>
 }
 
 export function ApplyPage(props: ApplyPageProps) {
@@ -421,6 +530,8 @@ export function ApplyPage(props: ApplyPageProps) {
               material={m}
               state={materials[m.materialCode] ?? { files: [], defer: false, until: ['', '', ''] }}
               errors={map}
+              offers={m.licenseTypeCode ? (props.licenseOffers?.[m.materialCode] ?? []) : undefined}
+              departmentName={item.departmentName}
             />
           ))}
         </section>
@@ -534,6 +645,9 @@ export function SubmittedPage(props: SubmittedPageProps) {
       )}
       <div class="button-row">
         <ButtonLink href={`/my/applications/${props.applicationId}`}>查看办件</ButtonLink>
+        <button class="button button--secondary" type="button" data-print hidden>
+          打印回执
+        </button>
         <a href="/my/applications">我的办件</a>
         <a href="/progress">办件进度查询</a>
       </div>

@@ -24,6 +24,8 @@ import {
   ApplyRefusedPage,
   CheckPage,
   DECLARATION,
+  type LicenseOffer,
+  licenseInputs,
   type MaterialState,
   SubmittedPage,
 } from './applications.apply.pages.js'
@@ -40,7 +42,7 @@ import {
   type SectionValues,
   splitDate,
 } from './applications.forms.js'
-import { caseView, materialBytesOf, prefillContextFor } from './applications.read.js'
+import { caseView, heldLicensesFor, materialBytesOf, prefillContextFor } from './applications.read.js'
 import {
   autosaveDraftForm,
   draftMaterials,
@@ -182,7 +184,33 @@ export function materialStates(elements: ItemElements, inputs: MaterialInput[]):
     } else if (input.kind === 'deferred') {
       state.defer = true
       state.until = splitDate(input.until)
+    } else if (input.kind === 'license') {
+      state.license = input.licenseId
     }
+  }
+  return out
+}
+
+/** By material code: the applicant's valid e-licenses of the type each material accepts. */
+export async function licenseOffersFor(
+  deps: Deps,
+  principal: Principal,
+  elements: ItemElements,
+): Promise<Record<string, LicenseOffer[]>> {
+  if (!elements.materials.some((m) => m.licenseTypeCode)) return {}
+  const held = await heldLicensesFor(deps, principal)
+  const out: Record<string, LicenseOffer[]> = {}
+  for (const m of elements.materials) {
+    if (!m.licenseTypeCode) continue
+    out[m.materialCode] = held
+      .filter((l) => l.typeCode === m.licenseTypeCode)
+      .map((l) => ({
+        licenseId: l.licenseId,
+        typeName: l.typeName,
+        identifier: l.identifier,
+        issuerName: l.issuerName,
+        validTo: l.validTo,
+      }))
   }
   return out
 }
@@ -206,7 +234,29 @@ export function materialsAfterPost(
   today: string,
   options: { codes?: ReadonlySet<string> } = {},
 ): { inputs: MaterialInput[]; states: Record<string, MaterialState>; problems: FieldProblem[] } {
-  const files = before.filter((i) => i.kind === 'file' || i.kind === 'license')
+  const onPage = (code: string) => !options.codes || options.codes.has(code)
+  // An e-license chosen stays unless its choice was on this page (then the post says what is chosen).
+  const files = before.filter(
+    (i) =>
+      i.kind === 'file' ||
+      (i.kind === 'license' && !(onPage(i.materialCode) && posted.fields[licenseInputs(i.materialCode).offered])),
+  )
+  const licenseProblems: FieldProblem[] = []
+  for (const m of elements.materials) {
+    const names = licenseInputs(m.materialCode)
+    if (!m.licenseTypeCode || !onPage(m.materialCode) || !posted.fields[names.offered]) continue
+    const chosen = (posted.fields[names.license] ?? [])[0]?.trim()
+    if (!chosen) continue
+    if (!/^[0-9a-f-]{36}$/.test(chosen)) continue
+    if (!(posted.fields[names.consent] ?? []).includes('yes')) {
+      licenseProblems.push({
+        field: `materials.${m.materialCode}`,
+        message: `使用电子证照作为「${m.materialName}」须勾选同意调用；不同意的，请上传文件`,
+      })
+      continue
+    }
+    files.push({ materialCode: m.materialCode, kind: 'license', licenseId: chosen, consent: true })
+  }
   const remove = removeFileTarget(action)
   if (remove) {
     const at = files.findIndex((f) => f.kind === 'file' && f.materialCode === remove.code && f.sha256 === remove.sha256)
@@ -227,7 +277,7 @@ export function materialsAfterPost(
     })
   }
   const deferred: MaterialInput[] = []
-  const problems: FieldProblem[] = []
+  const problems: FieldProblem[] = [...licenseProblems]
   for (const m of elements.materials) {
     if (options.codes && !options.codes.has(m.materialCode)) continue
     if (!m.allowDefer) continue
@@ -387,12 +437,12 @@ export function registerApplyRoutes(scope: FastifyInstance, deps: Deps): void {
     elements: found.elements,
   })
 
-  /** Renders the form page. */
-  function formPage(
+  /** Renders the form page, with the e-licenses the applicant may give instead of uploads. */
+  async function formPage(
     reply: FastifyReply,
     found: Eligible,
     itemId: string,
-    props: Omit<ApplyPageProps, 'item' | 'form' | 'maxFileBytes' | 'actingFor'>,
+    props: Omit<ApplyPageProps, 'item' | 'form' | 'maxFileBytes' | 'actingFor' | 'licenseOffers'>,
     status = 200,
   ) {
     return reply.page(
@@ -401,6 +451,7 @@ export function registerApplyRoutes(scope: FastifyInstance, deps: Deps): void {
         form: found.form,
         maxFileBytes: MAX_MATERIAL_FILE_BYTES,
         actingFor: found.principal.enterpriseName,
+        licenseOffers: await licenseOffersFor(deps, found.principal, found.elements),
         ...props,
       }),
       status,

@@ -2,8 +2,9 @@
  * Application forms (在线填报) of the demo catalog, keyed by catalogCode, and the default form for
  * any item without its own. Questions follow the items' blank application forms
  * (catalog.demo-items.*.ts) and the materials they replace; values prefilled from e-licenses use
- * the field names of the license types (business_license: creditCode, name, legalRepName, address;
- * social_security_card: cardNumber, bank).
+ * the field keys of the license types (licenses.demo-types.ts: business_license legal_representative,
+ * address; social_security_card card_no, bank) and `holder_name` / `holder_key` (the name and the
+ * credit code on the license). `resultLicense` says which answers fill the license an item gives.
  */
 import type { ItemElements } from '../catalog/index.js'
 import type { FormDefinition, FormField, FormSection, PrefillSource } from './applications.forms.js'
@@ -54,7 +55,7 @@ function licenseHolderSection(title: string): FormSection {
         label: '统一社会信用代码',
         type: 'creditCode',
         required: true,
-        prefill: [fromBusinessLicense('creditCode'), fromEnterprise('creditCode')],
+        prefill: [fromBusinessLicense('holder_key'), fromEnterprise('creditCode')],
       },
       {
         key: 'name',
@@ -63,7 +64,7 @@ function licenseHolderSection(title: string): FormSection {
         type: 'text',
         required: true,
         maxLength: 100,
-        prefill: [fromBusinessLicense('name'), fromEnterprise('name')],
+        prefill: [fromBusinessLicense('holder_name'), fromEnterprise('name')],
       },
       {
         key: 'legal_rep',
@@ -71,7 +72,7 @@ function licenseHolderSection(title: string): FormSection {
         type: 'text',
         required: true,
         maxLength: 50,
-        prefill: [fromBusinessLicense('legalRepName'), fromEnterprise('legalRepName')],
+        prefill: [fromBusinessLicense('legal_representative'), fromEnterprise('legalRepName')],
       },
       { key: 'legal_rep_id_number', label: '法定代表人（负责人）身份证号码', type: 'idNumber', required: true },
       {
@@ -156,6 +157,14 @@ const CENTER_PICKUP = [
 /** 食品经营许可 (01SCJ0000006): 《食品经营许可和备案管理办法》 application. */
 const FOOD_BUSINESS_LICENSE: FormDefinition = {
   version: 1,
+  // 食品经营许可证 (licenses.demo-types.ts food_license); 许可证编号 is given at issuance.
+  resultLicense: {
+    legal_representative: 'subject.legal_rep',
+    address: 'subject.address',
+    premises: 'business.premises_address',
+    main_business: 'business.subject_type',
+    business_items: 'business.items',
+  },
   sections: [
     licenseHolderSection('申请人（营业执照信息）'),
     {
@@ -661,7 +670,7 @@ const BASIC_PENSION: FormDefinition = {
           maxLength: 30,
           pattern: '[0-9A-Za-z]{9,30}',
           patternMessage: '社会保障卡卡号只能包含数字和字母',
-          prefill: { from: 'license', licenseType: 'social_security_card', path: 'cardNumber' },
+          prefill: { from: 'license', licenseType: 'social_security_card', path: 'card_no' },
         },
         {
           key: 'bank',
@@ -900,14 +909,14 @@ function enterpriseSection(key: string, title: string, showIf?: FormSection['sho
         type: 'text',
         required: true,
         maxLength: 100,
-        prefill: [fromEnterprise('name'), fromBusinessLicense('name')],
+        prefill: [fromEnterprise('name'), fromBusinessLicense('holder_name')],
       },
       {
         key: 'credit_code',
         label: '统一社会信用代码',
         type: 'creditCode',
         required: true,
-        prefill: [fromEnterprise('creditCode'), fromBusinessLicense('creditCode')],
+        prefill: [fromEnterprise('creditCode'), fromBusinessLicense('holder_key')],
       },
       {
         key: 'legal_rep',
@@ -915,7 +924,7 @@ function enterpriseSection(key: string, title: string, showIf?: FormSection['sho
         type: 'text',
         required: true,
         maxLength: 50,
-        prefill: [fromEnterprise('legalRepName'), fromBusinessLicense('legalRepName')],
+        prefill: [fromEnterprise('legalRepName'), fromBusinessLicense('legal_representative')],
       },
       {
         key: 'address',

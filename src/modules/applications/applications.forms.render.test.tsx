@@ -141,7 +141,7 @@ describe('FormSections', () => {
           licenseType: 'business_license',
           licenseId: 'L-1',
           name: '营业执照',
-          fields: { creditCode: CREDIT, name: '好味小吃店', legalRepName: '陈大文' },
+          fields: { holder_key: CREDIT, holder_name: '好味小吃店', legal_representative: '陈大文' },
         },
       ],
     })

@@ -484,7 +484,13 @@ describe('prefillFormData', () => {
         licenseType: 'business_license',
         licenseId: 'L-BL-1',
         name: '营业执照',
-        fields: { creditCode: CREDIT, name: '潮安区庵埠镇好味小吃店', legalRepName: '陈大文', address: '' },
+        // As the license library gives them: the type's field keys, holder_name and holder_key.
+        fields: {
+          holder_key: CREDIT,
+          holder_name: '潮安区庵埠镇好味小吃店',
+          legal_representative: '陈大文',
+          address: '',
+        },
       },
     ],
   }
@@ -534,7 +540,7 @@ describe('prefillFormData', () => {
   it('leaves a field empty when the source holds a value of the wrong kind', () => {
     const { data } = prefillFormData(food, {
       licenses: [
-        { licenseType: 'business_license', licenseId: 'x', name: '营业执照', fields: { creditCode: '不是代码' } },
+        { licenseType: 'business_license', licenseId: 'x', name: '营业执照', fields: { holder_key: '不是代码' } },
       ],
     })
     expect(data.subject).toEqual({})

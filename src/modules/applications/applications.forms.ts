@@ -95,7 +95,10 @@ export const PrefillSource = Type.Union([
     {
       from: Type.Literal('license'),
       licenseType: Type.String({ pattern: `^${KEY}$` }),
-      /** A key of the license's data (its type's field name), e.g. `creditCode`. */
+      /**
+       * A key of the license's data (its type's field key, e.g. `legal_representative`), or
+       * `holder_name` / `holder_key` (the name and the credit code or masked ID number on it).
+       */
       path: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,39}$' }),
     },
     { additionalProperties: false },
@@ -177,6 +180,16 @@ export const FormDefinition = Type.Object(
   {
     version: Type.Literal(1),
     sections: Type.Array(FormSection, { minItems: 1, maxItems: 30 }),
+    /**
+     * Which answer fills each field of the e-license the item gives on approval (its
+     * resultLicenseTypeCode): license field key → `section.field`. A license field not named here
+     * takes the answer of a field with the same key, if any (applications.delivery.ts).
+     */
+    resultLicense: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }), Type.String({ pattern: `^${KEY}\\.${KEY}$` }), {
+        maxProperties: 40,
+      }),
+    ),
   },
   { additionalProperties: false },
 )

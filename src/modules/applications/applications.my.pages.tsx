@@ -197,6 +197,8 @@ export interface CasePageProps {
   /** 已用 3 个工作日，剩余 17 个工作日… (accepted cases). */
   clockText?: string
   deliveryNote: string | null
+  /** The e-license the approval issued (its version id), shown with a link to 我的证照. */
+  resultLicenseId?: string
   timeline: TimelineEntry[]
   notices: NoticeLink[]
   elements: ItemElements
@@ -266,6 +268,14 @@ export function CasePage(props: CasePageProps) {
           },
           ...(props.clockText ? [{ key: '办理用时', value: props.clockText }] : []),
           ...(props.deliveryNote ? [{ key: '送达', value: props.deliveryNote }] : []),
+          ...(props.resultLicenseId
+            ? [
+                {
+                  key: '电子证照',
+                  value: <a href={`/my/licenses/${props.resultLicenseId}`}>查看电子证照（照面、二维码、PDF）</a>,
+                },
+              ]
+            : []),
         ]}
       />
       <section class="case-part" aria-labelledby="timeline-title">

@@ -392,6 +392,7 @@ export function registerMyRoutes(scope: FastifyInstance, deps: Deps): void {
           ? `承诺时限：${view.clock.promised.text}`
           : undefined,
       deliveryNote: a.deliveryNote,
+      resultLicenseId: a.resultKind === 'license' ? (a.resultRef ?? undefined) : undefined,
       timeline: view.timeline,
       notices: view.notices.map((n) => ({
         id: n.id,

@@ -14,6 +14,7 @@ import {
   claimTask,
   completeTask,
   deemAcceptOverdue,
+  discardDraft,
   extendClock,
   getApplication,
   pauseClock,
@@ -21,6 +22,7 @@ import {
   requestCorrection,
   resubmitCorrection,
   resumeClock,
+  saveApplicationDraft,
   submitApplication,
   transferTask,
   withdrawApplication,
@@ -134,6 +136,43 @@ describe('submitting', () => {
       .where('idempotencyKey', '=', input.idempotencyKey)
       .execute()
     expect(rows).toHaveLength(1)
+  })
+
+  it('a draft saved in another tab while the application is submitted never fails (two tabs)', async () => {
+    // The benchmark found a 500 on PostgreSQL: the submission deleted the draft while another tab
+    // saved the draft's materials (a foreign-key error). Each round races a draft save (with
+    // materials) against a submission; every call succeeds and nothing is left half-written.
+    const { itemId, version, elements } = await itemNamed('食品经营许可')
+    const formData = sampleFormData(formFor(version))
+    const materials = await sampleMaterials(t.deps.files, elements, documentTypes)
+    await discardDraft(t.deps, citizen, itemId)
+    for (let round = 0; round < 8; round++) {
+      await saveApplicationDraft(t.deps, citizen, { itemId, formData, materials })
+      const [, submitted, again] = await Promise.all([
+        saveApplicationDraft(t.deps, citizen, { itemId, formData, materials }),
+        submitApplication(t.deps, citizen, { itemId, idempotencyKey: key(), formData, materials }),
+        saveApplicationDraft(t.deps, citizen, { itemId, formData, materials }),
+      ])
+      expect(submitted.state).not.toBe('draft')
+      expect(again.draft.state).toBe('draft')
+      // at most one draft per item and person, every material row belongs to an existing application
+      const drafts = await t.db
+        .selectFrom('applications')
+        .select('id')
+        .where('applicantPersonId', '=', citizen.personId!)
+        .where('itemId', '=', itemId)
+        .where('state', '=', 'draft')
+        .execute()
+      expect(drafts.length).toBeLessThanOrEqual(1)
+      await discardDraft(t.deps, citizen, itemId)
+    }
+    const orphans = await t.db
+      .selectFrom('applicationMaterials')
+      .leftJoin('applications', 'applications.id', 'applicationMaterials.applicationId')
+      .select('applicationMaterials.id')
+      .where('applications.id', 'is', null)
+      .execute()
+    expect(orphans).toHaveLength(0)
   })
 
   it('checks every rule of the item at once: form fields and required materials', async () => {

@@ -21,8 +21,10 @@ import {
   requireAssurance,
   staffWithRole,
 } from '../identity/index.js'
+import { issueResultLicenseIn, licenseUseProblem, useLicenseForApplicationIn } from '../licenses/index.js'
 import { queueNotification } from '../notifications/index.js'
 import { type ClockSpec, clockSummary, deemedAcceptanceDue, dueOn, type PauseReason } from './applications.clock.js'
+import { resultLicenseValues } from './applications.delivery.js'
 import {
   applicationNotFound,
   changedMeanwhile,
@@ -347,6 +349,71 @@ export function materialProblems(elements: ItemElements, materials: MaterialInpu
   return problems
 }
 
+/** Whose e-licenses the application may use: the enterprise applied for, else the applicant. */
+function applicantLicenseHolder(
+  principal: Principal,
+  applicantPersonId: string,
+  onBehalf: boolean,
+): { personId: string } | { enterpriseId: string } {
+  return !onBehalf && principal.enterpriseId
+    ? { enterpriseId: principal.enterpriseId }
+    : { personId: applicantPersonId }
+}
+
+/** E-licenses given as materials: the applicant's own, of the material's type, valid (license library). */
+async function licenseMaterialProblems(
+  deps: Deps,
+  elements: ItemElements,
+  materials: MaterialInput[],
+  holder: { personId: string } | { enterpriseId: string },
+): Promise<FieldProblem[]> {
+  const problems: FieldProblem[] = []
+  for (const m of materials) {
+    if (m.kind !== 'license') continue
+    const material = elements.materials.find((x) => x.materialCode === m.materialCode)
+    if (!material?.licenseTypeCode) continue
+    const problem = await licenseUseProblem(deps, m.licenseId, holder, material.licenseTypeCode)
+    if (problem) problems.push({ field: `materials.${m.materialCode}`, message: problem })
+  }
+  return problems
+}
+
+/**
+ * Records in the application's transaction each use of an e-license given as a material: the
+ * holder sees it under 「谁用了我的证照」 (license library, audited there as license.use).
+ */
+async function recordLicenseUses(
+  deps: Deps,
+  trx: Trx,
+  app: ApplicationTable,
+  elements: ItemElements,
+  materials: MaterialInput[],
+  consentBy: string | null,
+  context: RequestContext,
+): Promise<void> {
+  for (const m of materials) {
+    if (m.kind !== 'license') continue
+    const material = elements.materials.find((x) => x.materialCode === m.materialCode)
+    if (!material?.licenseTypeCode) continue
+    await useLicenseForApplicationIn(
+      deps,
+      trx,
+      {
+        licenseId: m.licenseId,
+        holder: app.applicantEnterpriseId
+          ? { enterpriseId: app.applicantEnterpriseId }
+          : { personId: app.applicantPersonId },
+        typeCode: material.licenseTypeCode,
+        departmentId: app.departmentId,
+        personId: consentBy,
+        applicationId: app.id,
+        purpose: `${elements.taskName} 申请材料：${material.materialName}`,
+      },
+      { ip: context.ip, requestId: context.requestId },
+    )
+  }
+}
+
 function materialRow(applicationId: string, m: MaterialInput, round: number, now: string): ApplicationMaterialTable {
   return {
     id: newId(),
@@ -399,7 +466,12 @@ async function prepareSubmission(deps: Deps, principal: Principal, input: Submit
   if (channel === 'online') requireAssurance(principal, elements.assuranceLevel)
   const today = todayInShanghai(deps.clock.now())
   const checked = checkFormData(formFor(version), input.formData, { today })
-  const problems = [...checked.problems, ...materialProblems(elements, input.materials, today)]
+  const holder = applicantLicenseHolder(principal, applicantPersonId, Boolean(input.onBehalfOf))
+  const problems = [
+    ...checked.problems,
+    ...materialProblems(elements, input.materials, today),
+    ...(await licenseMaterialProblems(deps, elements, input.materials, holder)),
+  ]
   return {
     problems,
     prepared: {
@@ -525,6 +597,7 @@ async function insertSubmitted(
   await deleteDrafts(trx, p.applicantPersonId, app.applicantEnterpriseId, item.id)
   await insertApplication(trx, app)
   for (const m of p.materials) await insertMaterial(trx, materialRow(app.id, m, 0, nowIso))
+  await recordLicenseUses(deps, trx, app, elements, p.materials, p.applicantPersonId, context)
   const actor = actorOfPrincipal(principal, channel === 'online' ? 'applicant' : channel)
   let current = await transition(deps, trx, app, {
     event: 'submit',
@@ -729,6 +802,7 @@ export async function resubmitCorrection(
       input.materials.map((m) => m.materialCode),
     )
     for (const m of input.materials) await insertMaterial(trx, materialRow(app.id, m, fresh.correctionRounds, now))
+    await recordLicenseUses(deps, trx, fresh, elements, input.materials, principal.personId ?? null, context)
     return transition(deps, trx, fresh, {
       event: 'resubmit',
       actor: actorOfPrincipal(principal, 'applicant'),
@@ -1429,7 +1503,12 @@ export async function clockOf(deps: Deps, app: ApplicationTable) {
 
 /**
  * Delivers the result: an electronic result (e-license or e-document) completes the application
- * at once; a paper result waits for post or pickup, recorded by the window.
+ * at once. Where the item's result is an e-license, the license library signs it in this same
+ * transaction (licenses issueResultLicenseIn, audited there as license.issue) and the application
+ * points at it (result_kind 'license', result_ref the license version's id). When the library
+ * cannot sign it (type not issued here, no seal key, the form lacks data the license needs) the
+ * approval still completes, with result_kind 'license_pending' and the reason in the delivery
+ * note and the event, for the issuing department to sign it (licenses desk).
  */
 async function deliverResult(
   deps: Deps,
@@ -1445,21 +1524,45 @@ async function deliverResult(
     .where('kind', '=', 'decision')
     .orderBy('issuedAt', 'desc')
     .executeTakeFirst()
-  // Until the license library exists, the decision document is the electronic result.
-  const resultKind = elements.resultLicenseTypeCode ? 'license_pending' : 'document'
+  let resultKind = 'document'
+  let resultRef: string | null = decision?.id ?? null
+  let deliveryNote = '电子送达：决定书已发送至「我的办件」'
+  let body = `您的办件 ${app.applicationNo} 已办结，可在「我的办件」下载${elements.resultName}相关文书。`
+  let details: Record<string, unknown> | undefined
+  if (elements.resultLicenseTypeCode) {
+    const version = await getVersion(trx, app.itemVersionId)
+    const outcome = await issueResultLicenseIn(deps, trx, {
+      typeCode: elements.resultLicenseTypeCode,
+      holder: app.applicantEnterpriseId
+        ? { enterpriseId: app.applicantEnterpriseId }
+        : { personId: app.applicantPersonId },
+      values: resultLicenseValues(formFor(version), JSON.parse(app.formData) as FormData),
+      applicationId: app.id,
+    })
+    if ('issued' in outcome) {
+      const license = outcome.issued
+      resultKind = 'license'
+      resultRef = license.id
+      deliveryNote = `电子证照已签发：${license.typeName}（电子证照标识 ${license.identifier}），可在「我的证照」查看和下载`
+      body = `您的办件 ${app.applicationNo} 已办结，${license.typeName}电子证照已签发，可在「我的证照」查看、出示和下载。`
+      details = { licenseId: license.id, identifier: license.identifier }
+    } else {
+      resultKind = 'license_pending'
+      deliveryNote = `电子证照待颁发部门签发（${outcome.pending}）；决定书已发送至「我的办件」`
+      details = { licensePending: outcome.pending }
+    }
+  }
   return transition(deps, trx, app, {
     event: 'deliver',
     actor,
+    details,
     changes: {
       resultKind,
-      resultRef: decision?.id ?? null,
+      resultRef,
       completedAt: deps.clock.now().toISOString(),
-      deliveryNote: '电子送达：决定书已发送至「我的办件」',
+      deliveryNote: deliveryNote.slice(0, 500),
     },
-    message: {
-      subject: `办件 ${app.applicationNo} 已办结`,
-      body: `您的办件 ${app.applicationNo} 已办结，可在「我的办件」下载${elements.resultName}相关文书。`,
-    },
+    message: { subject: `办件 ${app.applicationNo} 已办结`, body },
   })
 }
 
@@ -1510,6 +1613,14 @@ function draftsOf(db: DbOrTrx, personId: string, enterpriseId: string | null, it
 async function deleteDrafts(trx: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {
   const ids = (await draftsOf(trx, personId, enterpriseId, itemId).select('id').execute()).map((d) => d.id)
   if (ids.length === 0) return
+  // Lock the drafts first (PostgreSQL: a draft being saved at this moment in another tab finishes,
+  // materials and all, before they are deleted below; on SQLite transactions are serial anyway).
+  await trx
+    .updateTable('applications')
+    .set((eb) => ({ lockVersion: eb('lockVersion', '+', 1) }))
+    .where('id', 'in', ids)
+    .where('state', '=', 'draft')
+    .execute()
   await trx.deleteFrom('applicationMaterials').where('applicationId', 'in', ids).execute()
   await trx.deleteFrom('applications').where('id', 'in', ids).execute()
 }
@@ -1543,9 +1654,26 @@ export async function saveApplicationDraft(
   const known = input.materials.filter((m) => elements.materials.some((x) => x.materialCode === m.materialCode))
   const draft = await transaction(deps.db, async (trx) => {
     const now = deps.clock.now().toISOString()
-    const existing = await draftsOf(trx, principal.personId!, principal.enterpriseId ?? null, input.itemId)
+    let existing = await draftsOf(trx, principal.personId!, principal.enterpriseId ?? null, input.itemId)
       .selectAll()
       .executeTakeFirst()
+    if (existing) {
+      // Take the draft's row lock before touching its materials. Submitted or thrown away in another
+      // tab meanwhile (nothing updated): this save starts a new draft instead of writing materials
+      // for an application that is gone (a foreign-key error, a 500, on PostgreSQL).
+      const updated = await trx
+        .updateTable('applications')
+        .set({
+          formData: JSON.stringify(checked.data),
+          itemVersionId: version.id,
+          updatedAt: now,
+          lockVersion: existing.lockVersion + 1,
+        })
+        .where('id', '=', existing.id)
+        .where('state', '=', 'draft')
+        .executeTakeFirst()
+      if (Number(updated.numUpdatedRows) !== 1) existing = undefined
+    }
     const id = existing?.id ?? newId()
     const row: ApplicationTable = {
       id,
@@ -1595,16 +1723,6 @@ export async function saveApplicationDraft(
       applicantName: await applicantDisplayName(trx, principal.personId!, principal.enterpriseId ?? null),
     }
     if (existing) {
-      await trx
-        .updateTable('applications')
-        .set({
-          formData: row.formData,
-          itemVersionId: version.id,
-          updatedAt: now,
-          lockVersion: existing.lockVersion + 1,
-        })
-        .where('id', '=', id)
-        .execute()
       await trx.deleteFrom('applicationMaterials').where('applicationId', '=', id).execute()
     } else {
       await insertApplication(trx, row)

@@ -181,9 +181,9 @@ describe('GET /apply/themes/:code', () => {
     }
     expect(main).toMatch(/name="declarant\.name"[^>]*value="陈晓燕"/)
     expect(text).toContain('来自实名信息')
-    // each material once, named with the items it is for
+    // each material once (one file picker; photos add a camera input), named with the items it is for
     for (const { material, itemNames } of combined.materials) {
-      expect(main.split(`name="materials.${material.materialCode}" type="file"`).length - 1).toBe(1)
+      expect(main.split(`name="materials.${material.materialCode}" type="file" multiple`).length - 1).toBe(1)
       expect(text).toContain(`用于：${itemNames.join('、')}`)
     }
     expect(combined.materials.some((m) => m.itemNames.length > 1)).toBe(true)

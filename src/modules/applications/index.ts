@@ -22,6 +22,7 @@ export {
   isApplicantOfFacts,
   listFinishedApplications,
 } from './applications.facts.js'
+export { instantRuleFor } from './applications.instant.js'
 export {
   type ApplicationCountsRow,
   type ApplicationDimensions,

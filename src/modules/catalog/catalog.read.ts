@@ -182,10 +182,63 @@ function byName(a: ItemSummary, b: ItemSummary): number {
   return pinyinOrder.compare(a.taskName, b.taskName) || (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0)
 }
 
+type SummaryRow = Omit<ItemSummary, 'department'> & { departmentId: string }
+
+/**
+ * The published items, parsed and in pinyin order, per database handle. A district's catalog
+ * reaches thousands of items (5,000 in the benchmark) and reading, parsing and sorting all of
+ * them took ~100 ms a call: every browse page and workbench inbox paid it (docs/performance.md).
+ * The cache is checked on every call against one aggregate of the published versions (count,
+ * latest publication and changes), so a publication, withdrawal or edit made by any node shows
+ * at once; department names are looked up afresh each time.
+ */
+const publishedCache = new WeakMap<object, { key: string; rows: SummaryRow[] }>()
+
+async function publishedKey(db: DbOrTrx): Promise<string> {
+  // Two aggregates without a join: the published versions (an index on state, published_at and
+  // updated_at answers it without reading the versions' elements) and the items (small rows). A
+  // publication changes the latest published_at, a withdrawal the count of published versions,
+  // a change of an item's current version its updated_at.
+  const [versions, items] = await Promise.all([
+    db
+      .selectFrom('itemVersions')
+      .where('state', '=', 'published')
+      .select((eb) => [
+        eb.fn.countAll().as('n'),
+        eb.fn.max('publishedAt').as('published'),
+        eb.fn.max('updatedAt').as('updated'),
+      ])
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('items')
+      .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updatedAt').as('updated')])
+      .executeTakeFirstOrThrow(),
+  ])
+  return `${versions.n}|${versions.published}|${versions.updated}|${items.n}|${items.updated}`
+}
+
+async function publishedRows(db: DbOrTrx): Promise<SummaryRow[]> {
+  // Inside a transaction the caller may have changed the catalog: read it as it is there.
+  const owner = db.isTransaction ? undefined : db.getExecutor()
+  const key = owner ? await publishedKey(db) : ''
+  const cached = owner ? publishedCache.get(owner) : undefined
+  if (cached && cached.key === key) return cached.rows
+  const placeholder: DepartmentDirectory = { byCode: new Map(), byId: async (id) => unknownDepartment(id) }
+  const rows = await selectPublished(db)
+  const departmentOf = new Map(rows.map((r) => [r.itemId, r.departmentId]))
+  const summaries = (await summarize(rows, placeholder))
+    .sort(byName)
+    .map(({ department: _, ...rest }) => ({ ...rest, departmentId: departmentOf.get(rest.itemId)! }))
+  if (owner) publishedCache.set(owner, { key, rows: summaries })
+  return summaries
+}
+
 /** Every published item, in pinyin order of its name. */
 export async function listPublishedSummaries(db: DbOrTrx): Promise<ItemSummary[]> {
-  const [rows, departments] = await Promise.all([selectPublished(db), departmentDirectory(db)])
-  return (await summarize(rows, departments)).sort(byName)
+  const [rows, departments] = await Promise.all([publishedRows(db), departmentDirectory(db)])
+  const out: ItemSummary[] = []
+  for (const { departmentId, ...row } of rows) out.push({ ...row, department: await departments.byId(departmentId) })
+  return out
 }
 
 /** The published items among these ids, keyed by id (ids not published are left out). */

@@ -3,8 +3,10 @@
  * licenses): names and masked identifiers only — never the encrypted columns.
  */
 
+import type { Principal } from '../../platform/auth/principal.js'
 import type { DbOrTrx } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
+import { permissionsOf } from './identity.roles.js'
 
 export interface PersonSummary {
   id: string
@@ -218,6 +220,11 @@ export async function servicePointNames(db: DbOrTrx): Promise<Map<string, string
   return new Map(rows.map((r) => [r.id, r.name]))
 }
 
+/** A person by the blind index of their ID number (e.g. the holder named in an import of licenses). */
+export function personByIdNumberIndex(db: DbOrTrx, idNumberIndex: string) {
+  return db.selectFrom('persons').select(['id', 'name']).where('idNumberIndex', '=', idNumberIndex).executeTakeFirst()
+}
+
 /** An enterprise by its unified social credit code (e.g. the holder named in an import of licenses). */
 export function enterpriseByCreditCode(db: DbOrTrx, creditCode: string) {
   return db.selectFrom('enterprises').select(['id', 'name']).where('creditCode', '=', creditCode).executeTakeFirst()
@@ -250,4 +257,41 @@ export async function holderContact(
     .executeTakeFirst()
   if (!person) return undefined
   return { personId: person.id, mobile: person.mobileEnc ? deps.fieldCrypto.decrypt(person.mobileEnc) : null }
+}
+
+/**
+ * The principal of an active member of staff by login name, for commands run at the server's
+ * console (e.g. `yiwang import-licenses --staff approve01`): whoever runs them already holds the
+ * database, so no password is asked; what they do is recorded under that member of staff.
+ */
+export async function consoleStaffPrincipal(db: DbOrTrx, loginName: string): Promise<Principal | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .innerJoin('staff', 'staff.accountId', 'accounts.id')
+    .select([
+      'accounts.id as accountId',
+      'staff.id as staffId',
+      'staff.name',
+      'staff.departmentId',
+      'staff.servicePointId',
+    ])
+    .where('accounts.loginName', '=', loginName)
+    .where('accounts.status', '=', 'active')
+    .where('staff.active', '=', 1)
+    .executeTakeFirst()
+  if (!row) return undefined
+  const roles = (await db.selectFrom('staffRoles').select('role').where('staffId', '=', row.staffId).execute()).map(
+    (r) => r.role,
+  )
+  return {
+    sessionId: `console:${loginName}`,
+    accountId: row.accountId,
+    staffId: row.staffId,
+    departmentId: row.departmentId,
+    servicePointId: row.servicePointId ?? undefined,
+    displayName: row.name,
+    roles,
+    permissions: permissionsOf(roles),
+    assuranceLevel: 3,
+  }
 }

@@ -30,6 +30,7 @@ export {
 } from './identity.departments.js'
 export {
   applicantDisplayName,
+  consoleStaffPrincipal,
   departmentIdOfCode,
   departmentNames,
   enterpriseByCreditCode,
@@ -38,6 +39,7 @@ export {
   holderContact,
   type PersonSummary,
   type PrefillProfile,
+  personByIdNumberIndex,
   personHasMobile,
   personHolder,
   personSummaries,
@@ -73,6 +75,11 @@ export {
 export { permissionsOf, ROLES, type RoleCode, roleName } from './identity.roles.js'
 export { hashPassword } from './identity.service.js'
 export { lookUpPerson } from './identity.verify.js'
+
+/** The name of the platform session cookie, for modules that end a session (the kiosk). */
+export function sessionCookieName(secure: boolean): string {
+  return cookieName(SESSION_COOKIE_BASE, secure)
+}
 
 export function createIdentityModule(deps: Deps): AppModule {
   const sessionCookie = cookieName(SESSION_COOKIE_BASE, deps.config.secureCookies)

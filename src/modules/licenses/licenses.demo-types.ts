@@ -69,7 +69,7 @@ export const DEMO_LICENSE_TYPES: DemoLicenseType[] = [
       text('premises', '经营场所'),
       text('main_business', '主体业态'),
       longtext('business_items', '经营项目'),
-      text('license_no', '许可证编号'),
+      { ...text('license_no', '许可证编号'), generated: { prefix: 'JY' } },
       text('supervising_authority', '日常监督管理机构', false),
     ],
   },
@@ -81,7 +81,11 @@ export const DEMO_LICENSE_TYPES: DemoLicenseType[] = [
     holderKind: 'person',
     validityYears: null,
     renewalItemCode: null,
-    fields: [date('registered_on', '登记日期'), text('certificate_no', '结婚证字号'), text('spouse_name', '配偶姓名')],
+    fields: [
+      date('registered_on', '登记日期'),
+      { ...text('certificate_no', '结婚证字号'), generated: { prefix: 'J445103-' } },
+      text('spouse_name', '配偶姓名'),
+    ],
   },
   {
     code: 'household_register',
@@ -108,7 +112,7 @@ export const DEMO_LICENSE_TYPES: DemoLicenseType[] = [
     validityYears: null,
     renewalItemCode: '06ZRZY000001',
     fields: [
-      text('certificate_no', '证号'),
+      { ...text('certificate_no', '证号'), generated: { prefix: '粤（2026）潮安区不动产权第' } },
       text('ownership', '共有情况'),
       text('location', '坐落'),
       text('unit_no', '不动产单元号'),
@@ -137,7 +141,7 @@ export const DEMO_LICENSE_TYPES: DemoLicenseType[] = [
     holderKind: 'person',
     validityYears: 10,
     renewalItemCode: '20SBJ0000002',
-    fields: [text('card_no', '社会保障卡卡号'), text('bank', '服务银行', false)],
+    fields: [{ ...text('card_no', '社会保障卡卡号'), generated: { prefix: 'E' } }, text('bank', '服务银行', false)],
   },
   {
     code: 'resident_id',

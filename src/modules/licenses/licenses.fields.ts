@@ -14,6 +14,12 @@ export interface LicenseField {
   label: string
   type: LicenseFieldType
   required: boolean
+  /**
+   * A number the library gives at issuance when none is given (许可证编号, 证号): `prefix` followed
+   * by the license's serial, e.g. JY + 20260000001. A value given (an import of existing
+   * licenses) is kept.
+   */
+  generated?: { prefix: string }
 }
 
 const MAX_LENGTH: Record<LicenseFieldType, number> = { text: 200, longtext: 2000, date: 10 }
@@ -53,6 +59,7 @@ export function parseFields(json: string): LicenseField[] {
 export function checkLicenseData(
   fields: readonly LicenseField[],
   input: Record<string, unknown>,
+  options: { serial?: string } = {},
 ): { data: Record<string, string>; problems: FieldProblem[] } {
   const problems: FieldProblem[] = []
   const data: Record<string, string> = {}
@@ -67,6 +74,11 @@ export function checkLicenseData(
       continue
     }
     const value = (raw ?? '').normalize('NFC').trim()
+    if (value === '' && field.generated) {
+      // Filled once the serial is known; before that (a check ahead of issuing) never missing.
+      if (options.serial) data[field.key] = `${field.generated.prefix}${options.serial}`
+      continue
+    }
     if (value === '') {
       if (field.required) problems.push({ field: `data.${field.key}`, message: `请填写「${field.label}」` })
       continue
@@ -90,6 +102,9 @@ export function fieldsProblem(fields: readonly LicenseField[]): string | undefin
   for (const f of fields) {
     if (!FIELD_KEY.test(f.key)) return `field key ${f.key} must be snake_case (a-z, 0-9, _), 1-40 characters`
     if (seen.has(f.key)) return `field key ${f.key} appears twice`
+    if (f.generated && !/^[\p{L}\p{N}()（）-]{0,20}$/u.test(f.generated.prefix)) {
+      return `field ${f.key}: generated prefix must be up to 20 letters or digits`
+    }
     seen.add(f.key)
   }
   return undefined

@@ -203,3 +203,15 @@ export function listUses(db: DbOrTrx, licenseId: string) {
     .orderBy('id', 'desc')
     .execute()
 }
+
+/** The latest versions a department signed, newest first. */
+export function listLicensesOfDepartment(db: DbOrTrx, departmentId: string, limit: number): Promise<LicenseRow[]> {
+  return db
+    .selectFrom('licenses')
+    .selectAll()
+    .where('issuerDepartmentId', '=', departmentId)
+    .orderBy('issuedAt', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+}

@@ -55,11 +55,11 @@ export function sealKeysDocument(keys: SealKeyView[], now: Date) {
     verification: {
       payload: `${PAYLOAD_PREFIX}.<base64url(canonical JSON, UTF-8)>.<base64url(DER signature)>, base64url without padding`,
       canonicalForm:
-        'yiwang-license-v1: UTF-8 JSON, members sorted by key at every depth, no whitespace: {data, format, holder{key,kind,name}, identifier, issuedAt, issuer{creditCode,name}, keyId, type, typeName, validFrom, validTo, version}',
+        'yiwang-license-v1: UTF-8 JSON, members sorted by key at every depth, no whitespace, all values strings or null: {data{<field>: string}, holder{key,kind,name}, identifier, issuedAt, keyId, typeName, validFrom, validTo}',
       steps: [
         '1. Split the payload at "." into YWL1, data and signature; base64url-decode data to the file data and signature to sig.der.',
         '2. Read keyId and issuedAt from data; take the key with that keyId below and save its publicKeyPem as pub.pem.',
-        '3. Check validFrom <= issuedAt and (validTo is null or issuedAt < validTo), and that issuer.creditCode in data equals department.creditCode.',
+        "3. Check the key's validFrom <= issuedAt and (its validTo is null or issuedAt < validTo), and that the issuer code in the identifier (the segment after the type code) equals the key's department.creditCode.",
         `4. Run: ${OPENSSL_VERIFY_COMMAND}`,
         '5. "Signature Verified Successfully" means the data was signed by that department; anything else means it was not (or was changed).',
         '6. Revocation and newer versions are known only online: GET /api/licenses/verify?identifier=<identifier>.',

@@ -6,17 +6,19 @@
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import type { SeedReport } from '../../platform/module.js'
-import { findDepartmentInfoByCode, lookUpPerson } from '../identity/index.js'
+import { enterpriseByCreditCode, findDepartmentInfoByCode, lookUpPerson } from '../identity/index.js'
 import { DEMO_LICENSE_TYPES } from './licenses.demo-types.js'
 import { fieldsProblem } from './licenses.fields.js'
 import { ensureSealKey } from './licenses.keys.js'
 import { insertLicenseTypeIfAbsent } from './licenses.repository.js'
-import { issueLicense, licensePayload, listHolderLicenses } from './licenses.service.js'
+import { issueLicense, type LicenseHolderRef, licensePayload, listHolderLicenses } from './licenses.service.js'
 
 const SEED = 'seed:licenses'
 
 /** 陈晓燕 (identity demo data). */
 const DEMO_HOLDER_ID_NUMBER = '445103198503120029'
+/** 潮安区庵埠镇陈记潮州菜馆, her 个体工商户 (identity demo data). */
+const DEMO_RESTAURANT_CREDIT_CODE = '92445103MA5CN7QH4E'
 
 export async function seedLicenses(deps: Deps, report: SeedReport, progress: (message: string) => void): Promise<void> {
   const now = deps.clock.now().toISOString()
@@ -56,7 +58,7 @@ export async function seedLicenses(deps: Deps, report: SeedReport, progress: (me
     throw error
   }
   const held = new Set((await listHolderLicenses(deps, { personId: holder })).map((l) => l.typeCode))
-  const demos = [
+  const demos: { typeCode: string; data: Record<string, string> }[] = [
     {
       typeCode: 'household_register',
       data: {
@@ -69,9 +71,28 @@ export async function seedLicenses(deps: Deps, report: SeedReport, progress: (me
     },
     { typeCode: 'social_security_card', data: { card_no: 'E00000001', bank: '中国工商银行潮州分行' } },
   ]
-  for (const demo of demos) {
-    if (held.has(demo.typeCode)) continue
-    const license = await issueLicense(deps, { system: SEED }, { ...demo, holder: { personId: holder } })
+  const all: { typeCode: string; data: Record<string, string>; holder: LicenseHolderRef; validFrom?: string }[] = demos
+    .filter((d) => !held.has(d.typeCode))
+    .map((d) => ({ ...d, holder: { personId: holder } }))
+  // 陈晓燕's restaurant (identity demo data): its 营业执照, used by 食品经营许可 for prefill and as a material.
+  const restaurant = await enterpriseByCreditCode(deps.db, DEMO_RESTAURANT_CREDIT_CODE)
+  if (restaurant && (await listHolderLicenses(deps, { enterpriseId: restaurant.id })).length === 0) {
+    all.push({
+      typeCode: 'business_license',
+      holder: { enterpriseId: restaurant.id },
+      validFrom: '2019-09-02',
+      data: {
+        entity_type: '个体工商户',
+        legal_representative: '陈晓燕',
+        established_on: '2019-09-02',
+        address: '潮州市潮安区庵埠镇文里路 12 号',
+        business_scope:
+          '餐饮服务；食品销售（仅销售预包装食品）。（依法须经批准的项目，经相关部门批准后方可开展经营活动）',
+      },
+    })
+  }
+  for (const demo of all) {
+    const license = await issueLicense(deps, { system: SEED }, demo)
     report.announcements.push(
       `电子证照（${license.typeName}）：${license.identifier}`,
       `  核验：${deps.config.baseUrl}/verify?q=${encodeURIComponent(license.identifier)}`,

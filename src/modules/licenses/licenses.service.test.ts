@@ -169,8 +169,24 @@ describe('issuing', () => {
       }),
     )
     expect(error.code).toBe('VALIDATION_FAILED')
-    expect(error.details.map((d) => d.field).sort()).toEqual(['data.colour', 'data.license_no', 'data.premises'])
+    // 许可证编号 is not missing: the library numbers it when none is given (generated field).
+    expect(error.details.map((d) => d.field).sort()).toEqual(['data.colour', 'data.premises'])
     expect(error.details.find((d) => d.field === 'data.premises')?.message).toBe('请填写「经营场所」')
+  })
+
+  it('numbers a generated field (许可证编号) from the serial when none is given, and keeps one given', async () => {
+    const numbered = await issueLicense(t.deps, system, {
+      typeCode: 'food_license',
+      holder: { enterpriseId: restaurant },
+      data: { ...FOOD, license_no: undefined },
+    })
+    expect(numbered.data.license_no).toBe(`JY${numbered.serial}`)
+    const kept = await issueLicense(t.deps, system, {
+      typeCode: 'food_license',
+      holder: { enterpriseId: restaurant },
+      data: { ...FOOD, license_no: 'JY14451030000001' },
+    })
+    expect(kept.data.license_no).toBe('JY14451030000001')
   })
 
   it('refuses a holder of the wrong kind, a type issued elsewhere, and bad dates', async () => {

@@ -59,6 +59,7 @@ import {
   insertUse,
   type LicenseRow,
   type LicenseTypeRow,
+  listLicensesOfDepartment,
   listLicensesOfHolder,
   markRevoked,
   markSuperseded,
@@ -424,13 +425,16 @@ export async function issueLicenseIn(
   authorise(actor, LICENSES_ISSUE, department)
   const holder = await resolveHolder(deps, trx, input.holder)
   if (holder.kind !== type.holderKind) throw holderKindMismatch(type.name, type.holderKind)
-  const { data, problems } = checkLicenseData(parseFields(type.fields), input.data ?? {})
+  const fields = parseFields(type.fields)
+  const { problems } = checkLicenseData(fields, input.data ?? {})
   if (problems.length > 0) throw invalidInput(problems)
   const validFrom = input.validFrom ?? day
   const validTo =
     input.validTo !== undefined ? input.validTo : isDay(validFrom) ? validToFor(validFrom, type.validityYears) : null
   checkValidity(validFrom, validTo)
   const serial = await nextSerial(trx, department.id, type.code, day.slice(0, 4))
+  // Again with the serial: numbers the library gives (许可证编号) are filled in now.
+  const { data } = checkLicenseData(fields, input.data ?? {}, { serial })
   const row = await signAndStore(deps, trx, actor, {
     type,
     department,
@@ -628,6 +632,16 @@ export async function listHolderLicenses(
   const rows = await listLicensesOfHolder(options.db ?? deps.db, filter, options)
   const day = todayInShanghai(deps.clock.now())
   return rows.map((r) => toView(r, day))
+}
+
+/** The latest licenses a department signed (its staff's desk), newest first. */
+export async function listDepartmentLicenses(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  departmentId: string,
+  limit = 20,
+): Promise<LicenseView[]> {
+  const day = todayInShanghai(deps.clock.now())
+  return (await listLicensesOfDepartment(deps.db, departmentId, limit)).map((r) => toView(r, day))
 }
 
 export async function getLicenseType(

@@ -123,6 +123,42 @@ export interface LicenseCounterTable {
   lastSeq: number
 }
 
+export type ImportJobState = 'checked' | 'rejected' | 'queued' | 'running' | 'done' | 'failed'
+
+/** An import of existing licenses from a spreadsheet (licenses.import.ts). */
+export interface LicenseImportJobTable {
+  id: string
+  licenseType: string
+  departmentId: string
+  createdByStaffId: string
+  fileName: string
+  state: ImportJobState
+  totalRows: number
+  processedRows: number
+  importedRows: number
+  /** JSON array of checked rows, ready to issue; '[]' once the job is over. */
+  rows: string
+  /** JSON array of { row, field, message }. */
+  problems: string
+  error: string | null
+  confirmedByStaffId: string | null
+  claimedBy: string | null
+  claimedUntil: string | null
+  createdAt: string
+  confirmedAt: string | null
+  startedAt: string | null
+  finishedAt: string | null
+  updatedAt: string
+}
+
+/** That the expiry reminder of a license version was sent (one per version). */
+export interface LicenseExpiryReminderTable {
+  licenseId: string
+  validTo: string
+  recipientPersonId: string | null
+  sentAt: string
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     licenseTypes: LicenseTypeTable
@@ -132,5 +168,7 @@ declare module '../../platform/db/schema.js' {
     licenseUses: LicenseUseTable
     licenseShares: LicenseShareTable
     licenseCounters: LicenseCounterTable
+    licenseImportJobs: LicenseImportJobTable
+    licenseExpiryReminders: LicenseExpiryReminderTable
   }
 }

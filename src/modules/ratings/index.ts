@@ -9,7 +9,7 @@
 import type { Deps } from '../../platform/deps.js'
 import type { AppModule } from '../../platform/module.js'
 import { registerRatingMyRoutes } from './ratings.my.routes.js'
-import { registerRatingPublicRoutes } from './ratings.public.routes.js'
+import { type PublicExtra, registerRatingPublicRoutes } from './ratings.public.routes.js'
 import { closeUnansweredReplies, escalateOverdue } from './ratings.rectification.service.js'
 import { applyDefaultRatings } from './ratings.service.js'
 import { DEPARTMENT_STAFF, registerRatingStaffRoutes } from './ratings.staff.routes.js'
@@ -35,8 +35,10 @@ export { EXCHANGE_FIELDS, exportRatings } from './ratings.exchange.js'
 export {
   type FactPeriod,
   publicSummary,
+  type RatingCount,
   type RatingFact,
   type RectificationFact,
+  ratingCounts,
   ratingFacts,
   rectificationFacts,
 } from './ratings.read.js'
@@ -44,7 +46,12 @@ export { closeUnansweredReplies, escalateOverdue } from './ratings.rectification
 export { applyDefaultRatings } from './ratings.service.js'
 export { loadRatingSettings, RATING_SETTING_DEFAULTS, type RatingSettings } from './ratings.settings.js'
 
-export function createRatingsModule(deps: Deps): AppModule {
+export interface RatingsModuleOptions {
+  /** More public figures for 好差评公示 (supervision's efficiency figures, wired in composition.ts). */
+  publicExtra?: PublicExtra
+}
+
+export function createRatingsModule(deps: Deps, options: RatingsModuleOptions = {}): AppModule {
   return {
     name: 'ratings',
     nav: [
@@ -72,7 +79,7 @@ export function createRatingsModule(deps: Deps): AppModule {
       registerRatingMyRoutes(app, deps)
       registerRatingStaffRoutes(app, deps)
       registerRatingWindowRoutes(app, deps)
-      registerRatingPublicRoutes(app, deps)
+      registerRatingPublicRoutes(app, deps, options.publicExtra)
     },
     sweeps: [
       {

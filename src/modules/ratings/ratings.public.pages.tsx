@@ -3,6 +3,7 @@
  * satisfaction rate, the bad ratings and how they were rectified; and the latest published
  * rectifications — item, reason category, reply or explanation, day. No names.
  */
+import type { ComponentChildren } from 'preact'
 import {
   Button,
   type Column,
@@ -23,9 +24,11 @@ export interface PublicPageProps {
   from?: string
   to?: string
   errors?: FieldError[]
+  /** Further public figures (supervision's efficiency figures). */
+  extra?: ComponentChildren
 }
 
-export function PublicRatingsPage({ summary, from, to, errors }: PublicPageProps) {
+export function PublicRatingsPage({ summary, from, to, errors, extra }: PublicPageProps) {
   const columns: Column<DepartmentSummary>[] = [
     { header: '部门', cell: (d) => d.departmentName },
     { header: '评价数', numeric: true, cell: (d) => d.total },
@@ -92,6 +95,7 @@ export function PublicRatingsPage({ summary, from, to, errors }: PublicPageProps
           </ul>
         )}
       </section>
+      {extra}
     </Layout>
   )
 }

@@ -4,6 +4,7 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
+import type { ComponentChildren } from 'preact'
 import { Type } from 'typebox'
 import type { Deps } from '../../platform/deps.js'
 import { ExchangePage, exportRatings } from './ratings.exchange.js'
@@ -20,7 +21,10 @@ const ErrorAnswer = Type.Object({
   }),
 })
 
-export function registerRatingPublicRoutes(scope: FastifyInstance, deps: Deps): void {
+/** A further section of the public page for the period (supervision's public figures). */
+export type PublicExtra = (period: { from?: string; to?: string }) => Promise<ComponentChildren>
+
+export function registerRatingPublicRoutes(scope: FastifyInstance, deps: Deps, publicExtra?: PublicExtra): void {
   const app = scope.withTypeProvider<TypeBoxTypeProvider>()
 
   app.get(
@@ -43,7 +47,11 @@ export function registerRatingPublicRoutes(scope: FastifyInstance, deps: Deps): 
           422,
         )
       }
-      return reply.page(PublicRatingsPage({ summary: await publicSummary(deps, { from, to }), from, to }))
+      const [summary, extra] = await Promise.all([
+        publicSummary(deps, { from, to }),
+        publicExtra ? publicExtra({ from, to }) : undefined,
+      ])
+      return reply.page(PublicRatingsPage({ summary, from, to, extra }))
     },
   )
 

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { VNode } from 'preact'
-import type { NavItem, PageContext, PageUser } from '../ui/context.js'
+import type { KioskContext, NavItem, PageContext, PageUser } from '../ui/context.js'
 import { renderPage } from '../ui/render.js'
 import type { AssetManifest } from './assets.js'
 
@@ -17,6 +17,8 @@ export interface PagesOptions {
   nav: (request: FastifyRequest) => NavItem[]
   /** The person shown in the header, when logged in. */
   user: (request: FastifyRequest) => PageUser | undefined
+  /** The kiosk terminal the request comes from, if any (自助终端). */
+  kiosk?: (request: FastifyRequest) => KioskContext | undefined
 }
 
 declare module 'fastify' {
@@ -55,6 +57,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
       csrfToken,
       nav: options.nav(request),
       user: options.user(request),
+      kiosk: options.kiosk?.(request),
       asset: options.assets.url,
       siteName: options.siteName,
     }

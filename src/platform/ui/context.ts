@@ -15,6 +15,15 @@ export interface PageUser {
   idleTimeoutMs?: number
 }
 
+/** The request comes from a registered hall terminal (自助终端): kiosk layout and inactivity logout. */
+export interface KioskContext {
+  terminal: string
+  /** Inactivity before the session ends and the data is cleared. */
+  idleMs: number
+  /** How long before that a countdown warning shows. */
+  warnMs: number
+}
+
 /** What every page needs from the request, besides its own data. */
 export interface PageContext {
   /** Path of the current request, for marking the active navigation entry and returning after a toggle. */
@@ -24,6 +33,8 @@ export interface PageContext {
   csrfToken: string
   nav: NavItem[]
   user?: PageUser
+  /** Set on a registered kiosk terminal. */
+  kiosk?: KioskContext
   /** Logical asset name → hashed URL, e.g. `css/site.css` → `/assets/css/site.3f2a9c1b.css`. */
   asset: (name: string) => string
   /** Links shown under 我的 / 工作台 etc. supplied by modules. */

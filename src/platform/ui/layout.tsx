@@ -23,8 +23,9 @@ export function Layout({
   wide?: boolean
 }) {
   const page = usePage()
+  const classes = [page.elder ? 'elder' : '', page.kiosk ? 'kiosk' : ''].filter(Boolean).join(' ')
   return (
-    <html lang="zh-CN" class={page.elder ? 'elder' : undefined}>
+    <html lang="zh-CN" class={classes || undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -36,9 +37,16 @@ export function Layout({
         <meta name="theme-color" content="#a4161a" />
         <link rel="stylesheet" href={page.asset('css/site.css')} />
         <link rel="icon" href={page.asset('img/emblem.svg')} type="image/svg+xml" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href={page.asset('img/icon-192.png')} />
         <script src={page.asset('js/site.js')} defer />
       </head>
-      <body data-idle-ms={page.user?.idleTimeoutMs}>
+      <body
+        data-idle-ms={page.kiosk ? undefined : page.user?.idleTimeoutMs}
+        data-kiosk-idle-ms={page.kiosk?.idleMs}
+        data-kiosk-warn-ms={page.kiosk?.warnMs}
+        data-kiosk-user={page.kiosk && page.user ? '1' : undefined}
+      >
         <a class="skip-link" href="#main">
           跳到主要内容
         </a>
@@ -55,11 +63,23 @@ export function Layout({
   )
 }
 
+/** The navigation of a kiosk terminal: the kiosk's start page and the few things done there. */
+function kioskNav(page: PageContext): { href: string; label: string }[] {
+  const nav = [
+    { href: '/kiosk', label: '自助服务首页' },
+    { href: '/services', label: '办事指南' },
+    { href: '/progress', label: '进度查询' },
+  ]
+  if (page.user && !page.user.isStaff) nav.push({ href: '/my/applications', label: '我的办件' })
+  return nav
+}
+
 function SiteHeader({ page }: { page: PageContext }) {
+  const nav = page.kiosk ? kioskNav(page) : page.nav
   return (
     <header class="site-header">
       <div class="site-header__bar container container--wide">
-        <a class="site-header__brand" href="/">
+        <a class="site-header__brand" href={page.kiosk ? '/kiosk' : '/'}>
           <img class="site-header__emblem" src={page.asset('img/emblem.svg')} alt="" width={40} height={40} />
           <span class="site-header__name">{page.siteName}</span>
         </a>
@@ -81,12 +101,20 @@ function SiteHeader({ page }: { page: PageContext }) {
               {page.user.actingAs ? `（${page.user.actingAs}）` : null}
             </span>
           ) : null}
+          {page.kiosk ? (
+            <Form action="/kiosk/end" class="kiosk-end" data-kiosk-end>
+              <button class="button button--warning kiosk-end__button" type="submit">
+                {page.user ? '结束使用并退出' : '结束使用'}
+              </button>
+            </Form>
+          ) : null}
         </div>
       </div>
       <nav class="site-nav" aria-label="主导航">
         <ul class="site-nav__list container container--wide">
-          {page.nav.map((item) => {
-            const current = item.href === '/' ? page.path === '/' : page.path.startsWith(item.href)
+          {nav.map((item) => {
+            const current =
+              item.href === '/' || item.href === '/kiosk' ? page.path === item.href : page.path.startsWith(item.href)
             return (
               <li key={item.href}>
                 <a class="site-nav__link" href={item.href} aria-current={current ? 'page' : undefined}>

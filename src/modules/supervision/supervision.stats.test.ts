@@ -1,0 +1,413 @@
+/**
+ * Statistics consistency: a generated data set (300 applications across departments, channels,
+ * service points and states, from a seeded PRNG) and every statistic compared with an
+ * independent computation, in this file, from the raw rows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, type TestApp } from '../../../test/helpers.js'
+import { generateBatch, insertBatch, loadWorld, prng } from '../../../test/supervision-data.js'
+import { addCalendarDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
+import { runSeed } from '../../seed.js'
+import { daysUsed } from '../applications/applications.clock.js'
+import type {
+  ApplicationEventTable,
+  ApplicationPauseTable,
+  ApplicationTable,
+  NoticeTable,
+} from '../applications/applications.tables.js'
+import { correctionMaterialCounts, type SupervisionDimension, type SupervisionFilter } from '../applications/index.js'
+import type { RatingFact, RatingsFacts, RectificationFact } from './supervision.ratings.js'
+import { computeStatistics, weeklyTrend } from './supervision.stats.js'
+
+let t: TestApp
+let cal: WorkingCalendar
+let apps: ApplicationTable[]
+let events: ApplicationEventTable[]
+let notices: NoticeTable[]
+let pauses: ApplicationPauseTable[]
+let ratingFacts: RatingFact[]
+let rectificationFacts: RectificationFact[]
+const TODAY = '2026-06-30'
+
+/** Stand-in for the ratings module's facts: generated ratings of the completed cases. */
+const ratings: RatingsFacts = {
+  ratingFacts: async (_db, q) => ratingFacts.filter((r) => !q.departmentId || r.departmentId === q.departmentId),
+  rectificationFacts: async (_db, q) =>
+    rectificationFacts.filter((r) => !q.departmentId || r.departmentId === q.departmentId),
+}
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  t.clock.set(`${TODAY}T04:00:00.000Z`)
+  await runSeed(t.modules, { print: false })
+  cal = await t.deps.calendar.load()
+  const world = await loadWorld(t.db, cal)
+  const batch = generateBatch(world, {
+    rand: prng(20260627),
+    count: 300,
+    from: '2026-01-05',
+    to: TODAY,
+    today: TODAY,
+    serial: 1,
+  })
+  await insertBatch(t.db, batch)
+  // Read back what the database holds: the independent computation starts from the raw rows.
+  apps = await t.db.selectFrom('applications').selectAll().execute()
+  events = await t.db.selectFrom('applicationEvents').selectAll().execute()
+  notices = await t.db.selectFrom('notices').selectAll().execute()
+  pauses = await t.db.selectFrom('applicationPauses').selectAll().execute()
+  const rand = prng(7)
+  ratingFacts = []
+  rectificationFacts = []
+  for (const a of apps.filter((x) => x.state === 'completed')) {
+    const ratedAt = new Date(Date.parse(a.completedAt ?? a.decidedAt!) + rand() * 5 * 86_400_000).toISOString()
+    const level = 1 + Math.floor(rand() * 5)
+    const id = `r-${a.id}`
+    ratingFacts.push({
+      id,
+      applicationId: a.id,
+      departmentId: a.departmentId,
+      itemId: a.itemId,
+      level,
+      ratedAt,
+      isDefault: rand() < 0.2 ? 1 : 0,
+      excluded: rand() < 0.05,
+    })
+    if (level <= 2) {
+      const deadlineOn = addCalendarDays(todayInShanghai(new Date(ratedAt)), 7)
+      const answered = rand() < 0.7 ? new Date(Date.parse(ratedAt) + rand() * 12 * 86_400_000).toISOString() : null
+      rectificationFacts.push({
+        id: `x-${a.id}`,
+        ratingId: id,
+        applicationId: a.id,
+        departmentId: a.departmentId,
+        itemId: a.itemId,
+        state: answered ? 'replied' : 'rectifying',
+        openedAt: ratedAt,
+        deadlineOn,
+        repliedAt: answered,
+      })
+    }
+  }
+})
+afterAll(async () => t?.close())
+
+// ---------------------------------------------------------------------------------------------
+// The independent computation, straight from the definitions (supervision.stats.ts header).
+
+const startOf = (day: string) => new Date(`${day}T00:00:00+08:00`).getTime()
+const inPeriod = (iso: string | null | undefined, f: SupervisionFilter) =>
+  Boolean(iso) && Date.parse(iso!) >= startOf(f.from) && Date.parse(iso!) < startOf(addCalendarDays(f.to, 1))
+const dayIn = (day: string | null, f: SupervisionFilter) => Boolean(day) && day! >= f.from && day! <= f.to
+const shanghai = (iso: string) => todayInShanghai(new Date(iso))
+const completion = (a: ApplicationTable) => a.completedAt ?? a.decidedAt
+
+function keyOf(a: ApplicationTable, by: SupervisionDimension): string | null {
+  if (by === 'department') return a.departmentId
+  if (by === 'item') return a.itemId
+  if (by === 'servicePoint') return a.servicePointId
+  if (by === 'channel') return a.channel
+  return 'all'
+}
+
+function matches(a: ApplicationTable, f: SupervisionFilter) {
+  if (a.state === 'draft') return false
+  if (f.departmentId && a.departmentId !== f.departmentId) return false
+  if (f.itemId && a.itemId !== f.itemId) return false
+  if (f.channel && a.channel !== f.channel) return false
+  if (f.servicePointId && (a.servicePointId ?? 'none') !== f.servicePointId) return false
+  return true
+}
+
+function p90(values: number[]) {
+  if (values.length === 0) return null
+  const sorted = [...values].sort((x, y) => x - y)
+  return sorted[Math.ceil(0.9 * sorted.length) - 1]!
+}
+
+const COUNTED = [
+  'received',
+  'accepted',
+  'deemedAccepted',
+  'notAccepted',
+  'refused',
+  'withdrawn',
+  'completed',
+  'approved',
+  'onlineFull',
+  'overdueCompleted',
+  'promisedOverdueCompleted',
+  'open',
+  'openPastDue',
+  'corrected',
+] as const
+type ExpectedGroup = Record<(typeof COUNTED)[number], number> & { used: number[]; promised: number[] }
+
+/**
+ * The expected groups: one per value of the dimension with anything to show in the period (a
+ * count, a completed case's duration, a rating or a rectification) — a value whose applications
+ * did nothing in the period is no group.
+ */
+function expectedGroups(f: SupervisionFilter, by: SupervisionDimension, asOf: string) {
+  const groups = new Map<string | null, ExpectedGroup>()
+  const g = (key: string | null) => {
+    let found = groups.get(key)
+    if (!found) {
+      found = {
+        ...(Object.fromEntries(COUNTED.map((c) => [c, 0])) as Record<(typeof COUNTED)[number], number>),
+        used: [],
+        promised: [],
+      }
+      groups.set(key, found)
+    }
+    return found
+  }
+  for (const a of apps.filter((x) => matches(x, f))) {
+    const own = events.filter((e) => e.applicationId === a.id)
+    const row = g(keyOf(a, by))
+    const received = inPeriod(a.submittedAt, f)
+    if (received) row.received++
+    if (dayIn(a.acceptedOn, f)) {
+      row.accepted++
+      if (a.deemedAccepted === 1) row.deemedAccepted++
+    }
+    if (a.state === 'not_accepted' && own.some((e) => e.event === 'reject' && inPeriod(e.at, f))) row.notAccepted++
+    if (a.decision === 'refused' && inPeriod(a.decidedAt, f)) row.refused++
+    if (inPeriod(a.withdrawnAt, f)) row.withdrawn++
+    if (a.state === 'completed' && inPeriod(completion(a), f)) {
+      row.completed++
+      if (a.decision === 'approved') row.approved++
+      if (a.onlineFull === 1) row.onlineFull++
+      const day = shanghai(completion(a)!)
+      if (a.dueOn && day > a.dueOn) row.overdueCompleted++
+      if (a.promisedDueOn && day > a.promisedDueOn) row.promisedOverdueCompleted++
+      if (a.acceptedAt) {
+        const own = pauses.filter((p) => p.applicationId === a.id)
+        const spec = {
+          trigger: a.acceptedAt,
+          unit: a.promisedUnit,
+          budgetDays: a.promisedDays,
+          extensionDays: 0,
+          pauses: own.map((p) => ({ from: p.fromAt, to: p.toAt, reason: p.reason as 'hearing' })),
+        }
+        row.used.push(daysUsed(cal, spec, new Date(completion(a)!)))
+        row.promised.push(a.promisedDays)
+      }
+    }
+    if (['accepted', 'in_process', 'approved'].includes(a.state) && a.acceptedOn! <= f.to) {
+      row.open++
+      if (a.paused === 0 && a.dueOn! < asOf) row.openPastDue++
+    }
+    if (received && own.some((e) => e.event === 'request_correction')) row.corrected++
+  }
+  // Values with ratings or rectifications in the period only (the case finished before it).
+  for (const r of [...ratingFacts, ...rectificationFacts]) {
+    const a = apps.find((x) => x.id === r.applicationId)!
+    if (!matches(a, f) || !inPeriod('ratedAt' in r ? r.ratedAt : r.openedAt, f)) continue
+    if ('ratedAt' in r && r.excluded) continue
+    g(keyOf(a, by))
+  }
+  for (const [key, row] of groups) {
+    const active = COUNTED.some((c) => row[c] > 0) || row.used.length > 0
+    const rated = expectedSatisfaction(f, by, key, asOf)
+    if (!active && rated.total === 0 && rated.rectification.opened === 0) groups.delete(key)
+  }
+  return groups
+}
+
+const rateOf = (part: number, whole: number) => (whole > 0 ? part / whole : null)
+
+function expectedSatisfaction(f: SupervisionFilter, by: SupervisionDimension, key: string | null, asOf: string) {
+  const appOf = new Map(apps.map((a) => [a.id, a]))
+  const ok = (applicationId: string) => {
+    const a = appOf.get(applicationId)!
+    return matches(a, f) && keyOf(a, by) === key
+  }
+  const rated = ratingFacts.filter((r) => !r.excluded && inPeriod(r.ratedAt, f) && ok(r.applicationId))
+  const byLevel = [1, 2, 3, 4, 5].map((l) => rated.filter((r) => r.level === l).length)
+  const opened = rectificationFacts.filter((r) => inPeriod(r.openedAt, f) && ok(r.applicationId!))
+  const answered = opened.filter((r) => r.repliedAt)
+  return {
+    total: rated.length,
+    byLevel,
+    defaults: rated.filter((r) => r.isDefault === 1).length,
+    bad: byLevel[0]! + byLevel[1]!,
+    score: rated.length ? (rated.reduce((s, r) => s + r.level, 0) / rated.length) * 20 : null,
+    satisfiedRate: rateOf(byLevel[2]! + byLevel[3]! + byLevel[4]!, rated.length),
+    rectification: {
+      opened: opened.length,
+      answered: answered.length,
+      answeredInTime: answered.filter((r) => shanghai(r.repliedAt!) <= r.deadlineOn!).length,
+      open: opened.length - answered.length,
+      openOverdue: opened.filter((r) => !r.repliedAt && r.deadlineOn! < asOf).length,
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const PERIODS: { name: string; filter: SupervisionFilter }[] = [
+  { name: 'the half year', filter: { from: '2026-01-01', to: TODAY } },
+  { name: 'a month and a half', filter: { from: '2026-03-01', to: '2026-04-15' } },
+  { name: 'a period running past today', filter: { from: '2026-06-01', to: '2026-07-31' } },
+]
+const DIMENSIONS: SupervisionDimension[] = ['all', 'department', 'item', 'servicePoint', 'channel']
+
+describe('the generated data set', () => {
+  it('spans departments, channels, service points and every state', () => {
+    expect(apps.length).toBeGreaterThan(250)
+    expect(new Set(apps.map((a) => a.departmentId)).size).toBeGreaterThan(3)
+    expect(new Set(apps.map((a) => a.channel)).size).toBeGreaterThanOrEqual(4)
+    expect(new Set(apps.map((a) => a.servicePointId)).size).toBeGreaterThan(2)
+    expect(new Set(apps.map((a) => a.state))).toEqual(
+      new Set([
+        'submitted',
+        'correction_requested',
+        'not_accepted',
+        'in_process',
+        'approved',
+        'completed',
+        'withdrawn',
+      ]),
+    )
+    expect(apps.some((a) => a.deemedAccepted === 1)).toBe(true)
+    expect(apps.some((a) => a.promisedUnit === '自然日' && a.state === 'completed')).toBe(true)
+    expect(pauses.length).toBeGreaterThan(3)
+    expect(notices.filter((n) => n.kind === 'correction').length).toBeGreaterThan(10)
+  })
+})
+
+describe('every statistic equals the independent computation from the raw rows', () => {
+  for (const { name, filter } of PERIODS) {
+    for (const by of DIMENSIONS) {
+      it(`${name}, by ${by}`, async () => {
+        const stats = await computeStatistics(t.deps, { ...filter, by }, { ratings })
+        const asOf = filter.to < TODAY ? filter.to : TODAY
+        expect(stats.asOf).toBe(asOf)
+        const expected = expectedGroups(filter, by, asOf)
+        const got = new Map(stats.groups.map((g) => [g.key, g]))
+        expect(new Set(got.keys())).toEqual(new Set(expected.keys()))
+        for (const [key, e] of expected) {
+          const actual = got.get(key)!
+          const { used, promised, ...counts } = e
+          for (const [field, value] of Object.entries(counts)) {
+            expect(actual[field as keyof typeof actual], `${key} ${field}`).toBe(value)
+          }
+          expect(actual.onlineRate).toEqual(rateOf(counts.onlineFull, counts.completed))
+          expect(actual.overdueRate).toEqual(
+            rateOf(counts.overdueCompleted + counts.openPastDue, counts.completed + counts.open),
+          )
+          expect(actual.correctionRate).toEqual(rateOf(counts.corrected, counts.received))
+          expect(actual.duration.count, `${key} durations`).toBe(used.length)
+          if (used.length > 0) {
+            expect(actual.duration.averageUsed).toBeCloseTo(used.reduce((s, x) => s + x, 0) / used.length, 9)
+            expect(actual.duration.p90Used).toBe(p90(used))
+            expect(actual.duration.averagePromised).toBeCloseTo(
+              promised.reduce((s, x) => s + x, 0) / promised.length,
+              9,
+            )
+            expect(actual.duration.withinPromisedRate).toBeCloseTo(
+              used.filter((u, i) => u <= promised[i]!).length / used.length,
+              9,
+            )
+          }
+          const sat = expectedSatisfaction(filter, by, key, asOf)
+          expect(actual.satisfaction, `${key} satisfaction`).toMatchObject({
+            total: sat.total,
+            byLevel: sat.byLevel,
+            defaults: sat.defaults,
+            bad: sat.bad,
+            rectification: sat.rectification,
+          })
+          if (sat.score === null) expect(actual.satisfaction?.score).toBeNull()
+          else expect(actual.satisfaction?.score).toBeCloseTo(sat.score, 9)
+        }
+        // The total is the sum over the partition.
+        const sum = (field: 'received' | 'completed' | 'corrected') =>
+          [...expected.values()].reduce((s, e) => s + e[field], 0)
+        expect(stats.total.received).toBe(sum('received'))
+        expect(stats.total.completed).toBe(sum('completed'))
+        expect(stats.total.corrected).toBe(sum('corrected'))
+        expect(stats.total.duration.count).toBe([...expected.values()].reduce((s, e) => s + e.used.length, 0))
+      })
+    }
+  }
+
+  it('filters by department and channel together', async () => {
+    const departmentId = apps[0]!.departmentId
+    const filter = { from: '2026-01-01', to: TODAY, departmentId, channel: 'online' }
+    const stats = await computeStatistics(t.deps, { ...filter, by: 'item' }, { ratings })
+    const expected = expectedGroups(filter, 'item', TODAY)
+    expect(stats.groups.map((g) => g.key).sort()).toEqual([...expected.keys()].sort())
+    for (const [key, e] of expected) {
+      const actual = stats.groups.find((g) => g.key === key)!
+      expect(actual.received).toBe(e.received)
+      expect(actual.completed).toBe(e.completed)
+      expect(actual.duration.count).toBe(e.used.length)
+    }
+  })
+
+  it('ratings counted in SQL-style groups give the same figures as the rows', async () => {
+    // The stand-in's counts: the rows of the period grouped as the ratings module's ratingCounts does.
+    const counted: RatingsFacts = {
+      ...ratings,
+      ratingCounts: async (_db, q) => {
+        const groups = new Map<string, RatingFact>()
+        for (const r of ratingFacts.filter((x) => inPeriod(x.ratedAt, q))) {
+          const key = [r.departmentId, r.itemId, r.level, r.isDefault, r.excluded].join('|')
+          const g = groups.get(key) ?? { ...r, id: '', applicationId: '', ratedAt: '', count: 0 }
+          g.count = (g.count ?? 0) + 1
+          groups.set(key, g)
+        }
+        return [...groups.values()].filter((r) => !q.departmentId || r.departmentId === q.departmentId)
+      },
+    }
+    for (const by of ['all', 'department', 'item'] as const) {
+      const filter = { from: '2026-02-01', to: '2026-05-31', by }
+      const rows = await computeStatistics(t.deps, filter, { ratings })
+      const sums = await computeStatistics(t.deps, filter, { ratings: counted })
+      expect(sums.groups.map((g) => [g.key, g.satisfaction])).toEqual(rows.groups.map((g) => [g.key, g.satisfaction]))
+      expect(sums.total.satisfaction).toEqual(rows.total.satisfaction)
+    }
+  })
+
+  it('filters by the applications filed at no service point', async () => {
+    const filter = { from: '2026-01-01', to: TODAY, servicePointId: 'none' }
+    const stats = await computeStatistics(t.deps, { ...filter, by: 'channel' })
+    const expected = expectedGroups(filter, 'channel', TODAY)
+    for (const [key, e] of expected) expect(stats.groups.find((g) => g.key === key)?.received).toBe(e.received)
+    expect(stats.ratingsAvailable).toBe(false)
+    expect(stats.total.satisfaction).toBeNull()
+  })
+
+  it('counts the materials named in the correction notices of the period', async () => {
+    const filter = { from: '2026-02-01', to: '2026-05-31' }
+    const got = await correctionMaterialCounts(t.db, filter, 1000)
+    const expected = new Map<string, number>()
+    const appOf = new Map(apps.map((a) => [a.id, a]))
+    for (const n of notices.filter((x) => x.kind === 'correction' && inPeriod(x.issuedAt, filter))) {
+      const problems = (JSON.parse(n.content) as { problems?: { target: string; key: string }[] }).problems ?? []
+      for (const p of problems.filter((x) => x.target === 'material')) {
+        const k = `${appOf.get(n.applicationId)!.itemId}|${p.key}`
+        expected.set(k, (expected.get(k) ?? 0) + 1)
+      }
+    }
+    expect(new Map(got.map((g) => [`${g.itemId}|${g.materialCode}`, g.count]))).toEqual(expected)
+    expect(got.every((g) => g.materialName.length > 0)).toBe(true)
+    // Most often named first.
+    expect(got.map((g) => g.count)).toEqual([...got.map((g) => g.count)].sort((a, b) => b - a))
+  })
+
+  it('gives the weekly trend from Monday to Sunday', async () => {
+    const filter = { from: '2026-03-02', to: '2026-04-26' }
+    const weeks = await weeklyTrend(t.deps, filter)
+    expect(weeks).toHaveLength(8)
+    expect(weeks[0]!.week).toBe('2026-03-02')
+    for (const w of weeks) {
+      const end = addCalendarDays(w.week, 6)
+      const inWeek = (iso: string | null) => Boolean(iso) && shanghai(iso!) >= w.week && shanghai(iso!) <= end
+      expect(w.received).toBe(apps.filter((a) => inWeek(a.submittedAt)).length)
+      expect(w.completed).toBe(apps.filter((a) => a.state === 'completed' && inWeek(completion(a))).length)
+    }
+  })
+})
