@@ -78,12 +78,29 @@ export function watchConsole(page: Page): string[] {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`)
   })
   page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`))
-  page.on('requestfailed', (req) => problems.push(`requestfailed: ${req.url()} ${req.failure()?.errorText}`))
+  page.on('requestfailed', (req) => {
+    const error = req.failure()?.errorText ?? ''
+    // A request cut short because the page moved on (e.g. the kiosk's idle logout navigating while an
+    // image loads, or a download) is not a fault; refused connections, DNS and CSP blocks are.
+    if (error === 'net::ERR_ABORTED') return
+    problems.push(`requestfailed: ${req.url()} ${error}`)
+  })
   return problems
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
+/**
+ * Saves a full-page screenshot of a journey step (the CI artefact) and runs axe-core on the page:
+ * every page a journey visits must have no serious or critical violation (issue 8). The a11y suite,
+ * which collects violations itself, passes `{ axe: false }`.
+ */
+export async function shot(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
+  const contentType = await page.evaluate(() => document.contentType)
+  if (options.axe === false || contentType !== 'text/html') return
+  const problems = await axeProblems(page, name)
+  if (problems.length > 0) {
+    throw new Error(`axe: serious or critical violations on ${name}:\n${JSON.stringify(problems, null, 2)}`)
+  }
 }
 
 export const DESKTOP = { width: 1280, height: 800 }
