@@ -17,7 +17,8 @@ import { documentTypes, type StoredFile, safeFileName } from '../../platform/fil
 import { DomainError, type FieldProblem } from '../../platform/http/errors.js'
 import { fieldId, formatDateTime } from '../../platform/ui/index.js'
 import { getItem, getVersion, type ItemElements } from '../catalog/index.js'
-import { canActFor, findDepartmentInfo } from '../identity/index.js'
+import { findDepartmentInfo } from '../identity/index.js'
+import { actingRefusal } from './applications.acting.js'
 import {
   ApplyPage,
   type ApplyPageProps,
@@ -346,37 +347,6 @@ export function registerApplyRoutes(scope: FastifyInstance, deps: Deps): void {
   const contextOf = (request: FastifyRequest) => ({ ip: request.ip, requestId: request.id })
   const today = () => todayInShanghai(deps.clock.now())
 
-  /** Whether this identity may apply for the item: who it is for, and an agent's grant. */
-  async function actingRefusal(principal: Principal, elements: ItemElements): Promise<DomainError | undefined> {
-    if (principal.enterpriseId) {
-      if (!elements.serverType.includes('法人')) {
-        return new DomainError(
-          'ITEM_FOR_PERSONS',
-          'forbidden',
-          `「${elements.taskName}」由个人办理。请在「我的企业」切换回个人身份后再申请。`,
-        )
-      }
-      const now = deps.clock.now()
-      const covered =
-        (await canActFor(deps.db, principal.personId!, principal.enterpriseId, elements.catalogCode, now)) ||
-        (await canActFor(deps.db, principal.personId!, principal.enterpriseId, elements.taskCode, now))
-      if (!covered) {
-        return new DomainError(
-          'ACTING_NOT_COVERED',
-          'forbidden',
-          `您代表「${principal.enterpriseName ?? '企业'}」的授权不包括这个事项。请联系企业法定代表人在「我的企业」中授权，或切换为个人身份办理。`,
-        )
-      }
-    } else if (!elements.serverType.includes('自然人')) {
-      return new DomainError(
-        'ITEM_FOR_ENTERPRISES',
-        'forbidden',
-        `「${elements.taskName}」由企业（法人）办理。请在「我的企业」切换为代表企业后再申请。`,
-      )
-    }
-    return undefined
-  }
-
   const REFUSALS: Record<string, { title: string; status: number; enterprises?: boolean; account?: boolean }> = {
     ASSURANCE_TOO_LOW: { title: '需要更高级别的实名认证', status: 403, account: true },
     ITEM_NOT_ONLINE: { title: '这个事项暂不能网上申请', status: 409 },
@@ -404,7 +374,7 @@ export function registerApplyRoutes(scope: FastifyInstance, deps: Deps): void {
     const principal = request.principal!
     try {
       const found = await itemForApplying(deps, principal, itemId)
-      const refusal = await actingRefusal(principal, found.elements)
+      const refusal = await actingRefusal(deps, principal, found.elements)
       if (refusal) throw refusal
       const department = await findDepartmentInfo(deps.db, found.item.departmentId)
       return { ...found, principal, departmentName: department?.name ?? '' }
@@ -709,7 +679,7 @@ export function registerApplyRoutes(scope: FastifyInstance, deps: Deps): void {
       const principal = request.principal!
       const { itemId } = request.params
       const found = await itemForApplying(deps, principal, itemId)
-      const refusal = await actingRefusal(principal, found.elements)
+      const refusal = await actingRefusal(deps, principal, found.elements)
       if (refusal) throw refusal
       const formData = parseFormBody(found.form, request.body.fields)
       const { draft, problems } = await autosaveDraftForm(deps, principal, { itemId, formData })

@@ -14,7 +14,8 @@ import { todayInShanghai } from '../../platform/calendar/index.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError, type FieldProblem } from '../../platform/http/errors.js'
 import { findPublicTheme, type ItemElements } from '../catalog/index.js'
-import { canActFor, departmentNames } from '../identity/index.js'
+import { departmentNames } from '../identity/index.js'
+import { actingRefusal } from './applications.acting.js'
 import { DECLARATION, type MaterialState } from './applications.apply.pages.js'
 import {
   effectiveMaterials,
@@ -136,37 +137,6 @@ export function registerThemeApplyRoutes(scope: FastifyInstance, deps: Deps): vo
     ACTING_NOT_COVERED: { title: '授权不包括其中的事项', status: 403, enterprises: true },
   }
 
-  /** Whether this identity may apply for the item: who it is for, and an agent's grant (as /apply/:itemId). */
-  async function actingRefusal(principal: Principal, elements: ItemElements): Promise<DomainError | undefined> {
-    if (principal.enterpriseId) {
-      if (!elements.serverType.includes('法人')) {
-        return new DomainError(
-          'ITEM_FOR_PERSONS',
-          'forbidden',
-          `「${elements.taskName}」由个人办理。请在「我的企业」切换回个人身份后再申请。`,
-        )
-      }
-      const now = deps.clock.now()
-      const covered =
-        (await canActFor(deps.db, principal.personId!, principal.enterpriseId, elements.catalogCode, now)) ||
-        (await canActFor(deps.db, principal.personId!, principal.enterpriseId, elements.taskCode, now))
-      if (!covered) {
-        return new DomainError(
-          'ACTING_NOT_COVERED',
-          'forbidden',
-          `您代表「${principal.enterpriseName ?? '企业'}」的授权不包括「${elements.taskName}」。请联系企业法定代表人在「我的企业」中授权，或切换为个人身份办理。`,
-        )
-      }
-    } else if (!elements.serverType.includes('自然人')) {
-      return new DomainError(
-        'ITEM_FOR_ENTERPRISES',
-        'forbidden',
-        `「${elements.taskName}」由企业（法人）办理。请在「我的企业」切换为代表企业后再申请。`,
-      )
-    }
-    return undefined
-  }
-
   /**
    * The combined application when this person may apply for every item of it now. Otherwise the
    * answer is sent and undefined returned: incomplete answers (or none that lead to an item online)
@@ -193,7 +163,7 @@ export function registerThemeApplyRoutes(scope: FastifyInstance, deps: Deps): vo
       }
       for (const item of combined.items) {
         await itemForApplying(deps, principal, item.itemId)
-        const refusal = await actingRefusal(principal, item.elements)
+        const refusal = await actingRefusal(deps, principal, item.elements)
         if (refusal) throw refusal
       }
     } catch (error) {
