@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `yiwang` command: serve, migrate, seed, backup, restore, verify-audit.
+ * The `yiwang` command: serve, migrate, seed, backup, restore, verify-audit, import-licenses,
+ * rebuild-statistics.
  * Run it with `npm run yiwang -- <command>` or `npx yiwang <command>`.
  */
 import fs from 'node:fs'
@@ -9,6 +10,7 @@ import { VERSION } from './app.js'
 import { createDeps, createModules } from './composition.js'
 import { exitOnSignals, startServer } from './main.js'
 import { importLicensesCommand } from './modules/licenses/index.js'
+import { ratingsModuleFacts, refreshSummary } from './modules/supervision/index.js'
 import { verifyAuditChain } from './platform/audit/audit.js'
 import { type BackupProgress, createBackup, restoreBackup } from './platform/backup/backup.js'
 import { type Config, ConfigError, loadConfig, redactUrl } from './platform/config.js'
@@ -283,6 +285,42 @@ program
             progress: (text) => process.stdout.write(process.stdout.isTTY ? `\r${text}` : `${text}\n`),
           },
         )
+      } finally {
+        await deps.db.destroy()
+      }
+    }),
+  )
+
+program
+  .command('rebuild-statistics')
+  .description(
+    '重建效能监管统计的每日汇总（从办件、评价等原始记录逐日重算） / rebuild the daily summary of the supervision statistics from the records',
+  )
+  .option('--changed', '只重算上次以来有变化的日期（与后台任务相同） / only the days changed since the last refresh')
+  .action((options: { changed?: boolean }) =>
+    run(async () => {
+      const deps = createDeps(config())
+      const started = Date.now()
+      try {
+        const result = await refreshSummary(deps, {
+          ratings: ratingsModuleFacts,
+          full: !options.changed,
+          onProgress: ({ done, total, day }) => {
+            const text = `重算 / rebuilt ${done}/${total} 天 (${day})，${((Date.now() - started) / 1000).toFixed(0)} s`
+            process.stdout.write(process.stdout.isTTY ? `\r${text}   ` : `${text}\n`)
+          },
+        })
+        if (process.stdout.isTTY) process.stdout.write('\n')
+        if (!result.ran) {
+          console.error(
+            '[yiwang] 另一进程正在重算汇总，请稍后再试 / another process is refreshing the summary; try again later',
+          )
+          return 3
+        }
+        console.log(
+          `[yiwang] 汇总已更新至 / summary built through ${result.builtThrough ?? '—'}：${result.days.length} 天 / days，${((Date.now() - started) / 1000).toFixed(1)} s`,
+        )
+        return 0
       } finally {
         await deps.db.destroy()
       }

@@ -37,6 +37,8 @@ export interface Config {
   readonly runSweeps: boolean
   /** 自助终端: seconds without a touch before a kiosk session is ended and its data cleared. */
   readonly kioskIdleSeconds: number
+  /** Megabytes of rendered public pages kept for anonymous visitors (0: none kept). */
+  readonly pageCacheMb: number
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     seedDemo: read.boolean('SEED_DEMO', nodeEnv !== 'production'),
     runSweeps: read.boolean('RUN_SWEEPS', nodeEnv !== 'test'),
     kioskIdleSeconds: read.integer('KIOSK_IDLE_SECONDS', 120, 5, 3600),
+    pageCacheMb: read.integer('PAGE_CACHE_MB', 128, 0, 16384),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

@@ -7,11 +7,11 @@ import { documentTypes } from '../../platform/files/files.js'
 import { runSeed } from '../../seed.js'
 import { getVersion, type ItemElements } from '../catalog/index.js'
 import { formFor } from './applications.forms.registry.js'
+import { inboxOverview } from './applications.inbox-items.js'
 import {
   deadlineColour,
   inbox,
   inboxCounts,
-  inboxItemChoices,
   listColleagues,
   preReviewColourBounds,
   workbenchCase,
@@ -70,6 +70,10 @@ async function applyOn(instant: string, name: string) {
   })
 }
 
+/** The item filter's choices of an inbox view. */
+const inboxItemChoices = async (p: Principal, view: 'pre_review' | 'tasks', chosen?: string) =>
+  (await inboxOverview(t.deps, p, view, chosen)).itemChoices
+
 describe('preReviewColourBounds', () => {
   it('gives the same colour as the §32 deadline of every receipt day, across holidays and make-up days', async () => {
     const cal = await t.deps.calendar.load()
@@ -125,7 +129,7 @@ describe('inbox: pre-review', () => {
     const other = await workbenchInbox(t.deps, window02, { view: 'pre_review', page: 1, pageSize: 100 })
     expect(other.rows.some((r) => [a.id, b.id, c.id].includes(r.applicationId))).toBe(false)
     expect((await workbenchInbox(t.deps, citizen, { view: 'pre_review', page: 1 })).total).toBe(0)
-    expect((await inboxItemChoices(t.deps, window01)).map((i) => i.value)).toContain(itemId)
+    expect((await inboxItemChoices(window01, 'pre_review')).map((i) => i.value)).toContain(itemId)
   })
 })
 
@@ -149,6 +153,11 @@ describe('inbox: tasks', () => {
       [b, '经营条件审查', '2026-03-09', 'yellow'],
       [c, '经营条件审查', '2026-03-11', 'green'],
     ])
+    // the 事项 column names the item, the 环节 column the task
+    expect(ours.map((r) => r.itemName)).toEqual([item, item, item])
+    expect(result.total).toBe(
+      (await inbox(t.deps, review01, { view: 'tasks', itemId, page: 1, pageSize: 100 })).rows.length,
+    )
     // 并联: the other department's reviewers see their own branch of the same cases, and only that
     const wjj = await inbox(t.deps, review02, { view: 'tasks', itemId, page: 1 })
     expect(wjj.rows.filter((r) => accepted.includes(r.applicationId)).map((r) => r.taskName)).toEqual([
@@ -185,6 +194,112 @@ describe('inbox: tasks', () => {
     expect(counts.preReview).toBe(0) // reviewers do not pre-review
     expect((await inboxCounts(t.deps, window01)).preReview).toBeGreaterThan(0)
     t.clock.set('2026-03-02T01:00:00.000Z')
+  })
+})
+
+describe('inbox: the item filter', () => {
+  const PINYIN = new Intl.Collator('zh-Hans-CN-u-co-pinyin')
+  /** The items of the rows, counted, in pinyin order: what the filter must offer. */
+  const counted = (rows: { itemId: string; itemName: string | null }[]) => {
+    const byItem = new Map<string, { value: string; label: string; count: number }>()
+    for (const r of rows) {
+      const entry = byItem.get(r.itemId) ?? { value: r.itemId, label: r.itemName ?? '', count: 0 }
+      entry.count += 1
+      byItem.set(r.itemId, entry)
+    }
+    return [...byItem.values()].sort((a, b) => PINYIN.compare(a.label, b.label) || (a.value < b.value ? -1 : 1))
+  }
+  /** Straight from the tables: the department's submissions, and the open tasks of the roles. */
+  const submittedOf = async (p: Principal) =>
+    counted(
+      await t.db
+        .selectFrom('applications')
+        .select(['itemId', 'itemName'])
+        .where('departmentId', '=', p.departmentId!)
+        .where('state', '=', 'submitted')
+        .execute(),
+    )
+  const openTasksOf = async (p: Principal) =>
+    counted(
+      await t.db
+        .selectFrom('tasks')
+        .innerJoin('applications', 'applications.id', 'tasks.applicationId')
+        .select(['applications.itemId', 'applications.itemName'])
+        .where('tasks.departmentId', '=', p.departmentId!)
+        .where('tasks.state', 'in', ['open', 'claimed'])
+        .where('tasks.role', 'in', ['window_clerk', 'reviewer', 'approver'])
+        .where('tasks.role', 'in', [...p.roles, 'none'])
+        .execute(),
+    )
+
+  it('lists exactly the items with rows in the list, each with its count, in pinyin order', async () => {
+    const workshop = await itemNamed('食品小作坊登记')
+    const food = await itemNamed('食品经营许可')
+    const before = (await inboxItemChoices(window01, 'pre_review')).find((i) => i.value === workshop.itemId)
+    await applyOn('2026-03-02T01:00:00.000Z', '食品小作坊登记')
+    await applyOn('2026-03-02T02:00:00.000Z', '食品小作坊登记')
+    const accepted = await applyOn('2026-03-02T03:00:00.000Z', '食品经营许可')
+
+    const pre = await inboxItemChoices(window01, 'pre_review')
+    expect(pre).toEqual(await submittedOf(window01))
+    expect(pre.find((i) => i.value === workshop.itemId)?.count).toBe((before?.count ?? 0) + 2)
+    // jīng before xiǎo
+    const labels = pre.map((i) => i.label)
+    expect(labels.indexOf('食品经营许可')).toBeGreaterThanOrEqual(0)
+    expect(labels.indexOf('食品经营许可')).toBeLessThan(labels.indexOf('食品小作坊登记'))
+    // none of the department's items without submissions
+    expect(labels).not.toContain('药品零售经营许可')
+    // another department's window: only its own submissions
+    expect(await inboxItemChoices(window02, 'pre_review')).toEqual(await submittedOf(window02))
+
+    // accepted: the case leaves 待受理 and its tasks enter 待办理 — of 市场监管 and of 卫健 (并联审批:
+    // an item of another department in 卫健's filter)
+    const foodBefore = pre.find((i) => i.value === food.itemId)!.count
+    await acceptApplication(t.deps, window01, accepted.id)
+    expect((await inboxItemChoices(window01, 'pre_review')).find((i) => i.value === food.itemId)?.count).toBe(
+      foodBefore - 1 || undefined,
+    )
+    for (const reviewer of [review01, review02]) {
+      const tasks = await inboxItemChoices(reviewer, 'tasks')
+      expect(tasks).toEqual(await openTasksOf(reviewer))
+      expect(tasks.map((i) => i.value)).toContain(food.itemId)
+    }
+    expect(food.elements.taskName).toBe('食品经营许可')
+    expect(review02.departmentId).not.toBe(window01.departmentId)
+    // the window has no review tasks
+    expect(await inboxItemChoices(window02, 'tasks')).toEqual(await openTasksOf(window02))
+    // nobody's inbox: no choices
+    expect(await inboxItemChoices(citizen, 'pre_review')).toEqual([])
+
+    // the tabs' counts read with the list are the counts of the tabs, and each list's total
+    await claimTask(t.deps, review01, (await listTasks(t.db, accepted.id)).find((x) => x.taskKey === 'review_scj')!.id)
+    for (const p of [window01, window02, review01, review02]) {
+      const expected = await inboxCounts(t.deps, p)
+      for (const view of ['pre_review', 'tasks'] as const) {
+        const { counts, itemChoices } = await inboxOverview(t.deps, p, view)
+        expect(counts).toEqual(expected)
+        expect(itemChoices.reduce((sum, i) => sum + i.count, 0)).toBe(
+          view === 'tasks' ? expected.tasks : expected.preReview,
+        )
+      }
+    }
+    expect((await inboxCounts(t.deps, review01)).mine).toBeGreaterThan(0)
+    const list = await inbox(t.deps, review01, { view: 'tasks', page: 1, pageSize: 1000 })
+    expect(list.total).toBe((await inboxCounts(t.deps, review01)).tasks)
+    expect(list.rows).toHaveLength(list.total)
+  })
+
+  it('keeps a chosen item that has no rows, with 0, so the filter still shows what is chosen', async () => {
+    const { itemId } = await itemNamed('药品零售经营许可')
+    const choices = await inboxItemChoices(window01, 'pre_review', itemId)
+    expect(choices.filter((i) => i.count === 0)).toEqual([{ value: itemId, label: '药品零售经营许可', count: 0 }])
+    expect(choices.filter((i) => i.count > 0)).toEqual(await submittedOf(window01))
+    const unknown = '01900000-0000-7000-8000-000000000000'
+    expect((await inboxItemChoices(window01, 'tasks', unknown)).find((i) => i.value === unknown)).toEqual({
+      value: unknown,
+      label: '所选事项',
+      count: 0,
+    })
   })
 })
 

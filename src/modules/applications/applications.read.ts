@@ -16,7 +16,7 @@ import { type DbOrTrx, dialectOf } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { maskName } from '../../platform/validators/index.js'
-import { getVersion, type ItemElements, listPublishedSummaries } from '../catalog/index.js'
+import { getVersion, type ItemElements } from '../catalog/index.js'
 import {
   departmentNames,
   findDepartmentInfo,
@@ -295,6 +295,33 @@ export interface InboxFilters {
   mine?: boolean
   page: number
   pageSize?: number
+  /**
+   * The count of the whole list (the tab's count) when the caller already has it: used only
+   * without filters (then it is the list's total), so the list is not counted twice.
+   */
+  unfilteredTotal?: number
+}
+
+/** The list's total: the one given for the unfiltered list, or counted. */
+async function totalOf(filters: InboxFilters, count: () => Promise<number>): Promise<number> {
+  const unfiltered = !filters.itemId && !filters.colour && !filters.mine
+  return unfiltered && filters.unfilteredTotal !== undefined ? filters.unfilteredTotal : count()
+}
+
+/**
+ * The two lists of the inbox, as literal SQL: each is the condition of a partial index (see
+ * docs/performance.md, finding 3), and SQLite uses a partial index only for a query that repeats
+ * its condition with the same constants (not with bound parameters).
+ * - SUBMITTED (待受理): `applications_pre_review_idx` on (department_id, received_on, id, item_id);
+ * - OPEN_TASK (待办理): `tasks_open_inbox_idx` on (department_id, due_on, id, role,
+ *   assignee_staff_id, application_id).
+ */
+export const SUBMITTED = sql<boolean>`${sql.ref('applications.state')} = 'submitted'`
+export const OPEN_TASK = sql<boolean>`${sql.ref('tasks.state')} in ('open', 'claimed')`
+
+/** The roles whose tasks a staff member's inbox lists. */
+export function inboxRoles(principal: Principal): string[] {
+  return principal.roles.filter((r) => ['window_clerk', 'reviewer', 'approver'].includes(r))
 }
 
 /** Colour of a deadline for the inbox: red overdue, yellow due by the next working day. */
@@ -327,9 +354,11 @@ export async function inbox(
     const base = deps.db
       .selectFrom('applications')
       .where('applications.departmentId', '=', principal.departmentId)
-      .where('applications.state', '=', 'submitted')
+      .where(SUBMITTED)
       .$if(Boolean(filters.itemId), (q) => q.where('applications.itemId', '=', filters.itemId!))
-    const total = Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+    const total = await totalOf(filters, async () =>
+      Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    )
     const rows = await base
       .select([
         'applications.id',
@@ -369,64 +398,73 @@ export async function inbox(
       }),
     }
   }
-  const roles = principal.roles.filter((r) => ['window_clerk', 'reviewer', 'approver'].includes(r))
+  const roles = inboxRoles(principal)
   if (roles.length === 0) return { rows: [], total: 0 }
+  // The page of tasks first, from the tasks alone (the partial index of open tasks gives them in
+  // due order), then the page's applications by id: joining first made the database read the
+  // application of every open task of the department before it could sort (3,400 at a million).
   let base = deps.db
     .selectFrom('tasks')
     .where('tasks.departmentId', '=', principal.departmentId)
+    .where(OPEN_TASK)
     .where('tasks.role', 'in', roles)
-    .where('tasks.state', 'in', ['open', 'claimed'])
   if (filters.mine) base = base.where('tasks.assigneeStaffId', '=', principal.staffId)
   if (filters.colour === 'red') base = base.where('tasks.dueOn', '<', today)
   if (filters.colour === 'yellow') base = base.where('tasks.dueOn', '>=', today).where('tasks.dueOn', '<=', tomorrow)
   if (filters.colour === 'green') base = base.where('tasks.dueOn', '>', tomorrow)
-  const withApp = base.innerJoin('applications', 'applications.id', 'tasks.applicationId')
-  const scoped = filters.itemId ? withApp.where('applications.itemId', '=', filters.itemId) : withApp
-  // Every task belongs to an application (foreign key): without an item filter the count needs no
-  // join (at a million applications the join made the count ten times slower).
-  const counted = filters.itemId
-    ? scoped.select((eb) => eb.fn.countAll().as('n'))
-    : base.select((eb) => eb.fn.countAll().as('n'))
-  const total = Number((await counted.executeTakeFirstOrThrow()).n)
-  const rows = await scoped
-    .select([
-      'applications.id as applicationId',
-      'applications.applicationNo',
-      'applications.itemName as taskName',
-      'applications.applicantName',
-      'applications.state',
-      'applications.receivedOn',
-      'applications.channel',
-      'tasks.id as taskId',
-      'tasks.name as taskName',
-      'tasks.state as taskState',
-      'tasks.assigneeStaffId',
-      sql<string>`coalesce(${sql.ref('tasks.dueOn')}, ${sql.ref('applications.dueOn')})`.as('dueOn'),
-    ])
+  if (filters.itemId) {
+    const itemId = filters.itemId
+    base = base.where('tasks.applicationId', 'in', (eb) =>
+      eb.selectFrom('applications').select('applications.id').where('applications.itemId', '=', itemId),
+    )
+  }
+  const total = await totalOf(filters, async () =>
+    Number((await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+  )
+  const tasks = await base
+    .select(['tasks.id', 'tasks.applicationId', 'tasks.name', 'tasks.state', 'tasks.assigneeStaffId', 'tasks.dueOn'])
     .orderBy('tasks.dueOn')
     .orderBy('tasks.id')
     .limit(pageSize)
     .offset(offset)
     .execute()
+  const appIds = [...new Set(tasks.map((r) => r.applicationId))]
+  const apps = new Map(
+    (appIds.length === 0
+      ? []
+      : await deps.db
+          .selectFrom('applications')
+          .select(['id', 'applicationNo', 'itemName', 'applicantName', 'state', 'receivedOn', 'channel', 'dueOn'])
+          .where('id', 'in', appIds)
+          .execute()
+    ).map((a) => [a.id, a]),
+  )
   return {
     total,
-    rows: rows.map((r) => ({
-      kind: 'task',
-      applicationId: r.applicationId,
-      applicationNo: r.applicationNo,
-      itemName: r.taskName ?? '',
-      applicantName: r.applicantName ?? '',
-      state: r.state,
-      stateName: STATE_NAMES[r.state],
-      taskId: r.taskId,
-      taskName: r.taskName,
-      taskState: r.taskState,
-      assigneeStaffId: r.assigneeStaffId,
-      receivedOn: r.receivedOn,
-      dueOn: r.dueOn,
-      colour: deadlineColour(r.dueOn, today, tomorrow),
-      channel: r.channel,
-    })),
+    rows: tasks.flatMap((t) => {
+      const app = apps.get(t.applicationId)
+      if (!app) return [] // every task has its application (foreign key)
+      const dueOn = t.dueOn ?? app.dueOn
+      return [
+        {
+          kind: 'task' as const,
+          applicationId: app.id,
+          applicationNo: app.applicationNo,
+          itemName: app.itemName ?? '',
+          applicantName: app.applicantName ?? '',
+          state: app.state,
+          stateName: STATE_NAMES[app.state],
+          taskId: t.id,
+          taskName: t.name,
+          taskState: t.state,
+          assigneeStaffId: t.assigneeStaffId,
+          receivedOn: app.receivedOn,
+          dueOn,
+          colour: deadlineColour(dueOn, today, tomorrow),
+          channel: app.channel,
+        },
+      ]
+    }),
   }
 }
 
@@ -490,7 +528,7 @@ export async function workbenchInbox(
   let base = deps.db
     .selectFrom('applications')
     .where('applications.departmentId', '=', principal.departmentId)
-    .where('applications.state', '=', 'submitted')
+    .where(SUBMITTED)
   if (filters.itemId) base = base.where('applications.itemId', '=', filters.itemId)
   if (filters.colour === 'red') base = base.where('applications.receivedOn', '<', redBefore)
   if (filters.colour === 'yellow')
@@ -543,61 +581,37 @@ export async function inboxCounts(
   principal: Principal,
 ): Promise<{ preReview: number; tasks: number; mine: number }> {
   if (!principal.staffId || !principal.departmentId) return { preReview: 0, tasks: 0, mine: 0 }
-  const preReview = principal.permissions.has('applications.accept')
-    ? Number(
-        (
-          await deps.db
-            .selectFrom('applications')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('departmentId', '=', principal.departmentId)
-            .where('state', '=', 'submitted')
-            .executeTakeFirstOrThrow()
-        ).n,
-      )
-    : 0
-  const roles = principal.roles.filter((r) => ['window_clerk', 'reviewer', 'approver'].includes(r))
-  if (roles.length === 0) return { preReview, tasks: 0, mine: 0 }
+  return { preReview: await preReviewCount(deps, principal), ...(await openTaskCounts(deps, principal)) }
+}
+
+/** The 待受理 tab's count: the department's submissions (0 for staff who do not pre-review). */
+export async function preReviewCount(deps: Deps, principal: Principal): Promise<number> {
+  if (!principal.departmentId || !principal.permissions.has('applications.accept')) return 0
+  const row = await deps.db
+    .selectFrom('applications')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('applications.departmentId', '=', principal.departmentId)
+    .where(SUBMITTED)
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+/** The 待办理 tab's counts: the open tasks of the staff member's roles, and those they claimed. */
+export async function openTaskCounts(deps: Deps, principal: Principal): Promise<{ tasks: number; mine: number }> {
+  const roles = inboxRoles(principal)
+  if (!principal.departmentId || !principal.staffId || roles.length === 0) return { tasks: 0, mine: 0 }
   const counts = await deps.db
     .selectFrom('tasks')
     .select([
       (eb) => eb.fn.countAll().as('n'),
-      (eb) => eb.fn.sum(eb.case().when('assigneeStaffId', '=', principal.staffId!).then(1).else(0).end()).as('mine'),
+      (eb) =>
+        eb.fn.sum(eb.case().when('tasks.assigneeStaffId', '=', principal.staffId!).then(1).else(0).end()).as('mine'),
     ])
-    .where('departmentId', '=', principal.departmentId)
-    .where('role', 'in', roles)
-    .where('state', 'in', ['open', 'claimed'])
-    .executeTakeFirstOrThrow()
-  return { preReview, tasks: Number(counts.n), mine: Number(counts.mine ?? 0) }
-}
-
-/**
- * The items a staff member's inbox may hold, for its filter: the department's own items and the
- * items of cases on which it has open tasks (并联审批 brings other departments' items).
- */
-/** Made once: building a collator costs about a millisecond. */
-const PINYIN_ORDER = new Intl.Collator('zh-Hans-CN-u-co-pinyin')
-
-export async function inboxItemChoices(deps: Deps, principal: Principal): Promise<{ value: string; label: string }[]> {
-  if (!principal.departmentId) return []
-  const departmentCode = (await findDepartmentInfo(deps.db, principal.departmentId))?.code
-  const own = (await listPublishedSummaries(deps.db))
-    .filter((i) => i.department.code === departmentCode)
-    .map((i) => ({ id: i.itemId, taskName: i.taskName }))
-  // Other departments' items on which this department has open tasks (its own are listed above).
-  const viaTasks = await deps.db
-    .selectFrom('tasks')
-    .innerJoin('applications', 'applications.id', 'tasks.applicationId')
-    .select(['applications.itemId as id', 'applications.itemName as taskName'])
-    .distinct()
     .where('tasks.departmentId', '=', principal.departmentId)
-    .where('tasks.state', 'in', ['open', 'claimed'])
-    .where('applications.departmentId', '!=', principal.departmentId)
-    .execute()
-  const byId = new Map<string, string>()
-  for (const row of [...own, ...viaTasks]) if (!byId.has(row.id)) byId.set(row.id, row.taskName ?? '')
-  return [...byId]
-    .map(([value, label]) => ({ value, label }))
-    .sort((a, b) => PINYIN_ORDER.compare(a.label, b.label) || (a.value < b.value ? -1 : 1))
+    .where(OPEN_TASK)
+    .where('tasks.role', 'in', roles)
+    .executeTakeFirstOrThrow()
+  return { tasks: Number(counts.n), mine: Number(counts.mine ?? 0) }
 }
 
 /**
@@ -916,6 +930,27 @@ export interface SupervisionFilter {
 /** The dimension statistics are grouped by. */
 export type SupervisionDimension = 'all' | 'department' | 'item' | 'servicePoint' | 'channel'
 
+/**
+ * What the facts are grouped by: a dimension, or `cell` — department, item, service point and
+ * channel together (the grain of the supervision module's daily summary), keyed as
+ * `department|item|servicePoint|channel` with an empty service point for none (`cellOf` splits it).
+ */
+export type SupervisionGrouping = SupervisionDimension | 'cell'
+
+export interface SupervisionCell {
+  departmentId: string
+  itemId: string
+  /** Empty when filed at no service point (online). */
+  servicePointId: string
+  channel: string
+}
+
+/** The parts of a `cell` key. */
+export function cellOf(key: string): SupervisionCell {
+  const [departmentId = '', itemId = '', servicePointId = '', channel = ''] = key.split('|')
+  return { departmentId, itemId, servicePointId, channel }
+}
+
 /** The instants of a period of Asia/Shanghai days: [start, end). */
 export function periodInstants(from: string, to: string): { start: string; end: string } {
   return {
@@ -931,16 +966,21 @@ function shanghaiDay(db: DbOrTrx, instant: RawBuilder<unknown>) {
     : sql`date(${instant}, '+8 hours')`
 }
 
-function dimensionKey(by: SupervisionDimension) {
+function dimensionKey(by: SupervisionGrouping) {
   switch (by) {
+    case 'cell':
+      return sql`a.department_id || '|' || a.item_id || '|' || coalesce(a.service_point_id, '') || '|' || a.channel`
+    // `|| ''`: an expression, not the bare column, so that SQLite's planner does not read the whole
+    // table along an index on the grouping column (to skip a sort) instead of the period's indexes.
+    // A null stays null.
     case 'department':
-      return sql`a.department_id`
+      return sql`a.department_id || ''`
     case 'item':
-      return sql`a.item_id`
+      return sql`a.item_id || ''`
     case 'servicePoint':
-      return sql`a.service_point_id`
+      return sql`a.service_point_id || ''`
     case 'channel':
-      return sql`a.channel`
+      return sql`a.channel || ''`
     default:
       return sql`'all'`
   }
@@ -958,6 +998,15 @@ function filterSql(filter: SupervisionFilter) {
 
 /** When a completed case was concluded: delivered, or (refused, then closed) decided. */
 const COMPLETION = sql`coalesce(a.completed_at, a.decided_at)`
+
+/**
+ * Completed in [start, end): the conclusion instant in the period, with the two indexed instants
+ * it comes from tested first, so that a short period reads only its own cases.
+ */
+function completedIn(start: string, end: string) {
+  return sql`(a.completed_at >= ${start} and a.completed_at < ${end} or a.decided_at >= ${start} and a.decided_at < ${end})
+    and a.state = 'completed' and ${COMPLETION} >= ${start} and ${COMPLETION} < ${end}`
+}
 
 export interface ApplicationCountsRow {
   /** The dimension's value: department, item or service point id, channel, or 'all'; null: none. */
@@ -998,12 +1047,20 @@ export interface ApplicationCountsRow {
  * the reject and correction events as sets). Computed from the records — states, dates and
  * events — never from counters. `asOf` is the day on which open cases are judged past due
  * (the end of the period, or today when earlier).
+ *
+ * `parts`: `events` counts only what happened on the days of the period (everything but `open`
+ * and `openPastDue`, which are the state of the cases on `asOf`; a sum over days of these is the
+ * figure of the days together, which the daily summary relies on), `open` only those two, `all`
+ * both. Every row the `events` part reads is found through an index on one of the period's
+ * instants (submitted, accepted, decided, completed, withdrawn, rejected), so a day costs the
+ * day's cases, not the table.
  */
 export async function applicationCounts(
   db: DbOrTrx,
   filter: SupervisionFilter,
-  by: SupervisionDimension,
+  by: SupervisionGrouping,
   asOf: string,
+  parts: 'all' | 'events' | 'open' = 'all',
 ): Promise<ApplicationCountsRow[]> {
   const { start, end } = periodInstants(filter.from, filter.to)
   const key = dimensionKey(by)
@@ -1011,39 +1068,60 @@ export async function applicationCounts(
   const doneDay = shanghaiDay(db, COMPLETION)
   const received = sql`a.submitted_at >= ${start} and a.submitted_at < ${end}`
   const open = sql`a.state in ('accepted', 'in_process', 'approved') and a.accepted_on <= ${filter.to}`
-  const result = await sql<Record<string, number | string | null>>`
-    select ${key} as k, max(a.item_name) as label,
-      sum(case when ${received} then 1 else 0 end) as received,
-      sum(case when a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to} then 1 else 0 end) as accepted,
-      sum(case when a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to} and a.deemed_accepted = 1
-        then 1 else 0 end) as deemed,
-      sum(case when a.state = 'not_accepted' and rj.application_id is not null then 1 else 0 end) as not_accepted,
-      sum(case when a.decision = 'refused' and a.decided_at >= ${start} and a.decided_at < ${end}
-        then 1 else 0 end) as refused,
-      sum(case when a.withdrawn_at >= ${start} and a.withdrawn_at < ${end} then 1 else 0 end) as withdrawn,
-      sum(case when ${done} then 1 else 0 end) as completed,
-      sum(case when ${done} and a.decision = 'approved' then 1 else 0 end) as approved,
-      sum(case when ${done} and a.online_full = 1 then 1 else 0 end) as online_full,
-      sum(case when ${done} and a.due_on is not null and ${doneDay} > a.due_on then 1 else 0 end) as overdue,
-      sum(case when ${done} and a.promised_due_on is not null and ${doneDay} > a.promised_due_on
-        then 1 else 0 end) as promised_overdue,
-      sum(case when ${open} then 1 else 0 end) as open,
-      sum(case when ${open} and a.paused = 0 and a.due_on < ${asOf} then 1 else 0 end) as open_past_due,
-      sum(case when ${received} and rc.application_id is not null then 1 else 0 end) as corrected
-    from applications a
-    -- The events as joined sets, not IN (subquery) per row: PostgreSQL runs an IN inside CASE as a
-    -- subplan, hashed only while it fits work_mem — at a million cases it scanned the set per row.
-    left join (select distinct e.application_id from application_events e
-      where e.event = 'reject' and e.at >= ${start} and e.at < ${end}) rj on rj.application_id = a.id
-    left join (select distinct e.application_id from application_events e
-      where e.event = 'request_correction' and e.at >= ${start}) rc on rc.application_id = a.id
-    where ${filterSql(filter)} and (${received}
+  const events = parts !== 'open'
+  const rejected = sql`select e.application_id from application_events e
+      where e.event = 'reject' and e.at >= ${start} and e.at < ${end}`
+  const inPeriod = sql`(${received}
       or (a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to})
       or (a.decided_at >= ${start} and a.decided_at < ${end})
       or (a.completed_at >= ${start} and a.completed_at < ${end})
       or (a.withdrawn_at >= ${start} and a.withdrawn_at < ${end})
-      or a.state = 'not_accepted'
-      or ${open})
+      or a.id in (${rejected}))`
+  const rows = parts === 'all' ? sql`(${inPeriod} or ${open})` : parts === 'events' ? inPeriod : open
+  // Corrected: received with a correction request at any time since. For a long period, the
+  // requests since its start as a joined set (one pass); for a short one (a day of the summary)
+  // that set is all requests of the months since, so each received case is looked up instead.
+  const short = Date.parse(filter.to) - Date.parse(filter.from) <= 62 * 86_400_000
+  const corrected = short
+    ? sql`exists (select 1 from application_events e
+        where e.application_id = a.id and e.event = 'request_correction' and e.at >= ${start})`
+    : sql`rc.application_id is not null`
+  // Each count is a sum of a condition; the part left out reads 0.
+  const count = (counted: boolean, condition: RawBuilder<unknown>) =>
+    counted ? sql`sum(case when ${condition} then 1 else 0 end)` : sql`0`
+  const acceptedIn = sql`a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to}`
+  const result = await sql<Record<string, number | string | null>>`
+    select ${key} as k, max(a.item_name) as label,
+      ${count(events, received)} as received,
+      ${count(events, acceptedIn)} as accepted,
+      ${count(events, sql`${acceptedIn} and a.deemed_accepted = 1`)} as deemed,
+      ${count(events, sql`a.state = 'not_accepted' and rj.application_id is not null`)} as not_accepted,
+      ${count(events, sql`a.decision = 'refused' and a.decided_at >= ${start} and a.decided_at < ${end}`)} as refused,
+      ${count(events, sql`a.withdrawn_at >= ${start} and a.withdrawn_at < ${end}`)} as withdrawn,
+      ${count(events, done)} as completed,
+      ${count(events, sql`${done} and a.decision = 'approved'`)} as approved,
+      ${count(events, sql`${done} and a.online_full = 1`)} as online_full,
+      ${count(events, sql`${done} and a.due_on is not null and ${doneDay} > a.due_on`)} as overdue,
+      ${count(events, sql`${done} and a.promised_due_on is not null and ${doneDay} > a.promised_due_on`)} as promised_overdue,
+      ${count(parts !== 'events', open)} as open,
+      ${count(parts !== 'events', sql`${open} and a.paused = 0 and a.due_on < ${asOf}`)} as open_past_due,
+      ${count(events, sql`${received} and ${corrected}`)} as corrected
+    from applications a
+    -- The events as joined sets, not IN (subquery) per row: PostgreSQL runs an IN inside CASE as a
+    -- subplan, hashed only while it fits work_mem — at a million cases it scanned the set per row.
+    ${
+      events
+        ? sql`left join (select distinct e.application_id from application_events e
+      where e.event = 'reject' and e.at >= ${start} and e.at < ${end}) rj on rj.application_id = a.id
+    ${
+      short
+        ? sql``
+        : sql`left join (select distinct e.application_id from application_events e
+      where e.event = 'request_correction' and e.at >= ${start}) rc on rc.application_id = a.id`
+    }`
+        : sql``
+    }
+    where ${filterSql(filter)} and ${rows}
     group by 1`.execute(db)
   const n = (v: unknown) => Number(v ?? 0)
   return result.rows.map((r) => ({
@@ -1085,7 +1163,7 @@ export async function applicationDailyCounts(db: DbOrTrx, filter: SupervisionFil
       group by 1`.execute(db),
     sql<{ d: string; n: number }>`
       select ${doneDay} as d, count(*) as n from applications a
-      where ${filterSql(filter)} and a.state = 'completed' and ${COMPLETION} >= ${start} and ${COMPLETION} < ${end}
+      where ${filterSql(filter)} and ${completedIn(start, end)}
       group by 1`.execute(db),
   ])
   const byDay = new Map<string, DailyCountsRow>()
@@ -1126,11 +1204,11 @@ export async function applicationDurations(
   db: DbOrTrx,
   cal: WorkingCalendar,
   filter: SupervisionFilter,
-  by: SupervisionDimension,
+  by: SupervisionGrouping,
 ): Promise<DurationBucket[]> {
   const { start, end } = periodInstants(filter.from, filter.to)
   const key = dimensionKey(by)
-  const done = sql`a.state = 'completed' and a.accepted_at is not null and ${COMPLETION} >= ${start} and ${COMPLETION} < ${end}`
+  const done = sql`a.accepted_at is not null and ${completedIn(start, end)}`
   // Working-day ordinals from the first submission (nothing is accepted earlier) to the period's end.
   const first = await sql<{ m: string | null }>`select min(a.submitted_at) as m from applications a`.execute(db)
   const firstAt = first.rows[0]?.m
@@ -1245,6 +1323,70 @@ export interface CorrectionMaterialCount {
   count: number
 }
 
+/** Correction-notice problems of target `material`, counted per group and material (unnamed). */
+export interface CorrectionMaterialRow {
+  /** The grouping's key (the item id, or a `cell` key). */
+  key: string
+  itemId: string
+  /** The newest version of the item the notices were issued under (for the material's name). */
+  itemVersionId: string
+  itemName: string
+  materialCode: string
+  count: number
+}
+
+async function correctionMaterialRows(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  by: 'item' | 'cell',
+  limit?: number,
+): Promise<CorrectionMaterialRow[]> {
+  const { start, end } = periodInstants(filter.from, filter.to)
+  const pg = dialectOf(db) === 'postgres'
+  const problems = pg
+    ? sql`cross join lateral jsonb_array_elements(case when jsonb_typeof(nt.content -> 'problems') = 'array'
+        then nt.content -> 'problems' else '[]'::jsonb end) as p(value)`
+    : sql`cross join json_each(nt.content, '$.problems') as p`
+  const target = pg ? sql`p.value ->> 'target'` : sql`json_extract(p.value, '$.target')`
+  const code = pg ? sql`p.value ->> 'key'` : sql`json_extract(p.value, '$.key')`
+  const key = dimensionKey(by)
+  const result = await sql<{
+    k: string
+    item: string
+    version: string
+    name: string | null
+    code: string
+    cnt: number
+  }>`
+    select ${key} as k, max(a.item_id) as item, max(a.item_version_id) as version, max(a.item_name) as name,
+      ${code} as code, count(*) as cnt
+    from notices nt
+    join applications a on a.id = nt.application_id
+    ${problems}
+    where nt.kind = 'correction' and nt.issued_at >= ${start} and nt.issued_at < ${end}
+      and ${filterSql(filter)} and ${target} = 'material'
+    group by 1, ${code}
+    order by cnt desc, k, code
+    ${limit === undefined ? sql`` : sql`limit ${limit}`}`.execute(db)
+  return result.rows.map((r) => ({
+    key: String(r.k),
+    itemId: r.item,
+    itemVersionId: r.version,
+    itemName: r.name ?? '',
+    materialCode: r.code,
+    count: Number(r.cnt),
+  }))
+}
+
+export interface CorrectionMaterialCount {
+  itemId: string
+  itemName: string
+  materialCode: string
+  materialName: string
+  /** How many correction notices of the period named it. */
+  count: number
+}
+
 /**
  * The materials most often named in the correction notices (补正材料通知书) issued in the period:
  * the notices' problems of target `material`, counted per item and material.
@@ -1254,42 +1396,71 @@ export async function correctionMaterialCounts(
   filter: SupervisionFilter,
   limit = 10,
 ): Promise<CorrectionMaterialCount[]> {
-  const { start, end } = periodInstants(filter.from, filter.to)
-  const pg = dialectOf(db) === 'postgres'
-  const problems = pg
-    ? sql`cross join lateral jsonb_array_elements(case when jsonb_typeof(nt.content -> 'problems') = 'array'
-        then nt.content -> 'problems' else '[]'::jsonb end) as p(value)`
-    : sql`cross join json_each(nt.content, '$.problems') as p`
-  const target = pg ? sql`p.value ->> 'target'` : sql`json_extract(p.value, '$.target')`
-  const code = pg ? sql`p.value ->> 'key'` : sql`json_extract(p.value, '$.key')`
-  const result = await sql<{ item: string; version: string; name: string | null; code: string; cnt: number }>`
-    select a.item_id as item, max(a.item_version_id) as version, max(a.item_name) as name, ${code} as code,
-      count(*) as cnt
-    from notices nt
-    join applications a on a.id = nt.application_id
-    ${problems}
-    where nt.kind = 'correction' and nt.issued_at >= ${start} and nt.issued_at < ${end}
-      and ${filterSql(filter)} and ${target} = 'material'
-    group by a.item_id, ${code}
-    order by cnt desc, item, code
-    limit ${limit}`.execute(db)
+  return nameCorrectionMaterials(db, await correctionMaterialRows(db, filter, 'item', limit))
+}
+
+/** The same counts per `cell` and material, every one (for the daily summary). */
+export function correctionMaterialCells(db: DbOrTrx, filter: SupervisionFilter): Promise<CorrectionMaterialRow[]> {
+  return correctionMaterialRows(db, filter, 'cell')
+}
+
+/** Counted materials with their names, from the item version the notices were issued under. */
+export async function nameCorrectionMaterials(
+  db: DbOrTrx,
+  rows: readonly Omit<CorrectionMaterialRow, 'key'>[],
+): Promise<CorrectionMaterialCount[]> {
   const out: CorrectionMaterialCount[] = []
   const versions = new Map<string, ItemElements | undefined>()
-  for (const r of result.rows) {
-    if (!versions.has(r.version)) {
-      const version = await getVersion(db, r.version).catch(() => undefined)
-      versions.set(r.version, version ? (JSON.parse(version.elements) as ItemElements) : undefined)
+  for (const r of rows) {
+    if (!versions.has(r.itemVersionId)) {
+      const version = await getVersion(db, r.itemVersionId).catch(() => undefined)
+      versions.set(r.itemVersionId, version ? (JSON.parse(version.elements) as ItemElements) : undefined)
     }
-    const material = versions.get(r.version)?.materials.find((m) => m.materialCode === r.code)
+    const material = versions.get(r.itemVersionId)?.materials.find((m) => m.materialCode === r.materialCode)
     out.push({
-      itemId: r.item,
-      itemName: r.name ?? '',
-      materialCode: r.code,
-      materialName: material?.materialName ?? r.code,
-      count: Number(r.cnt),
+      itemId: r.itemId,
+      itemName: r.itemName,
+      materialCode: r.materialCode,
+      materialName: material?.materialName ?? r.materialCode,
+      count: r.count,
     })
   }
   return out
+}
+
+/**
+ * The days whose statistics the applications changed since an instant may have altered: for
+ * every application updated since then (every change of an application moves `updated_at`), the
+ * Asia/Shanghai days of its submission, acceptance, decision, withdrawal, completion and of the
+ * change itself (a rejection or a correction notice counts on the day it happened). Sorted.
+ */
+export async function applicationDaysChangedSince(db: DbOrTrx, since: string): Promise<string[]> {
+  const day = (instant: RawBuilder<unknown>) => {
+    const d = shanghaiDay(db, instant)
+    return dialectOf(db) === 'postgres' ? sql`to_char(${d}, 'YYYY-MM-DD')` : d
+  }
+  const onText = (column: RawBuilder<unknown>) =>
+    dialectOf(db) === 'postgres' ? sql`to_char(${column}, 'YYYY-MM-DD')` : column
+  const result = await sql<{ d: string | null }>`
+    with changed as (select * from applications a where a.updated_at >= ${since} and a.state <> 'draft')
+    select ${day(sql`a.submitted_at`)} as d from changed a
+    union select ${onText(sql`a.accepted_on`)} from changed a
+    union select ${day(sql`a.decided_at`)} from changed a
+    union select ${day(sql`a.withdrawn_at`)} from changed a
+    union select ${day(sql`a.completed_at`)} from changed a
+    union select ${day(sql`a.updated_at`)} from changed a`.execute(db)
+  return result.rows
+    .map((r) => r.d)
+    .filter((d): d is string => typeof d === 'string' && d.length === 10)
+    .sort()
+}
+
+/** The Asia/Shanghai day of the first submission, if any. */
+export async function firstSubmissionDay(db: DbOrTrx): Promise<string | undefined> {
+  const first = await sql<{ m: string | null }>`
+    select min(a.submitted_at) as m from applications a where a.submitted_at is not null`.execute(db)
+  const at = first.rows[0]?.m
+  return at ? todayInShanghai(new Date(at)) : undefined
 }
 
 export interface ApplicationDimensions {

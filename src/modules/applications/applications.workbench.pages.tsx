@@ -179,7 +179,8 @@ export interface InboxPageProps {
   rows: InboxRow[]
   total: number
   pageSize: number
-  itemChoices: { value: string; label: string }[]
+  /** The items with rows in this view's list (the filter offers only these), with their counts. */
+  itemChoices: { value: string; label: string; count: number }[]
   /** Names of the staff who claimed tasks, by staff id. */
   assignees: Record<string, string>
   myStaffId: string
@@ -222,7 +223,14 @@ export function InboxPage(props: InboxPageProps) {
       <Form action="/workbench" method="get" class="wb-filters" aria-label="筛选">
         <input type="hidden" name="view" value={query.view} />
         <div class="wb-filters__row">
-          <Select name="item" label="事项" value={query.item ?? ''} placeholder="全部事项" options={itemChoices} />
+          <Select
+            name="item"
+            label="事项"
+            hint="仅列出本列表中有办件的事项"
+            value={query.item ?? ''}
+            placeholder="全部事项"
+            options={itemChoices.map((i) => ({ value: i.value, label: `${i.label}（${i.count} 件）` }))}
+          />
           <Select name="colour" label="期限" value={query.colour ?? ''} placeholder="全部" options={COLOUR_FILTERS} />
           {query.view === 'tasks' ? <Checkbox name="mine" label="只看我签收的" checked={query.mine} /> : null}
           <div class="wb-filters__actions">

@@ -16,15 +16,8 @@ import { DomainError, type FieldProblem } from '../../platform/http/errors.js'
 import type { FieldError } from '../../platform/ui/index.js'
 import type { FormData } from './applications.forms.js'
 import { formFor } from './applications.forms.registry.js'
-import {
-  caseMaterialFile,
-  inboxCounts,
-  inboxItemChoices,
-  listColleagues,
-  staffNames,
-  workbenchCase,
-  workbenchInbox,
-} from './applications.read.js'
+import { inboxOverview } from './applications.inbox-items.js'
+import { caseMaterialFile, listColleagues, staffNames, workbenchCase, workbenchInbox } from './applications.read.js'
 import {
   acceptApplication,
   claimTask,
@@ -110,18 +103,17 @@ export function registerWorkbenchRoutes(scope: FastifyInstance, deps: Deps): voi
     status = 200,
   ) {
     const principal = principalOf(request)
-    const [result, counts, itemChoices] = await Promise.all([
-      workbenchInbox(deps, principal, {
-        view: query.view,
-        itemId: query.item,
-        colour: query.colour,
-        mine: query.mine,
-        page: query.page,
-        pageSize: PAGE_SIZE,
-      }),
-      inboxCounts(deps, principal),
-      inboxItemChoices(deps, principal),
-    ])
+    // The counts first: without filters the tab's count is the list's total.
+    const { counts, itemChoices } = await inboxOverview(deps, principal, query.view, query.item)
+    const result = await workbenchInbox(deps, principal, {
+      view: query.view,
+      itemId: query.item,
+      colour: query.colour,
+      mine: query.mine,
+      page: query.page,
+      pageSize: PAGE_SIZE,
+      unfilteredTotal: query.view === 'pre_review' ? counts.preReview : counts.tasks,
+    })
     const names = await staffNames(
       deps,
       result.rows.map((r) => r.assigneeStaffId),

@@ -162,6 +162,11 @@ describe('GET /workbench', () => {
     expect(rowOf(middle.applicationNo!)).toContain('正常')
     expect(rowOf(oldest.applicationNo!)).toContain('陈晓燕')
     expect(res.body).toMatch(/class="tag tag--yellow">即将到期/)
+    // the item filter offers the items that have submissions here, with their counts, and keeps the
+    // chosen one selected; an item of the department without submissions is not offered
+    expect(res.body).toMatch(new RegExp(`<option value="${itemId}" selected>食品小作坊登记（[1-9]\\d* 件）</option>`))
+    expect(res.body).toContain('仅列出本列表中有办件的事项')
+    expect(page).not.toContain('药品零售经营许可')
 
     // colour filter: 黄 lists only the oldest
     const yellow = text(await get('window01', `/workbench?view=pre_review&item=${itemId}&colour=yellow`))

@@ -22,6 +22,8 @@ import {
 } from './catalog.public.schemas.js'
 import {
   browseItems,
+  catalogVersion,
+  cleanQuery,
   findGuide,
   findPublicTheme,
   findPublicVersion,
@@ -65,10 +67,14 @@ export function registerCatalogPublicRoutes(scope: FastifyInstance, deps: Deps):
     '/services/:itemId',
     { schema: { hide: true, params: ItemParams }, config: PUBLIC },
     async (request, reply) => {
-      const found = await findGuide(db, request.params.itemId)
-      if (found.kind === 'missing') throw itemNotFound()
-      if (found.kind === 'withdrawn') return reply.page(WithdrawnPage({ guide: found.guide }), 410)
-      return reply.page(GuidePage({ guide: found.guide, downloadable: downloadableOf(found.guide) }))
+      const { itemId } = request.params
+      // The same for every anonymous visitor until the catalog changes: kept (docs/performance.md).
+      return reply.publicPage(`guide ${itemId}`, await catalogVersion(db), async () => {
+        const found = await findGuide(db, itemId)
+        if (found.kind === 'missing') throw itemNotFound()
+        if (found.kind === 'withdrawn') return { vnode: WithdrawnPage({ guide: found.guide }), status: 410 }
+        return { vnode: GuidePage({ guide: found.guide, downloadable: downloadableOf(found.guide) }) }
+      })
     },
   )
 
@@ -147,8 +153,12 @@ export function registerCatalogPublicRoutes(scope: FastifyInstance, deps: Deps):
 
   app.get('/search', { schema: { hide: true, querystring: SearchQuery }, config: PUBLIC }, async (request, reply) => {
     const { q, audience, department, topic, page } = request.query
-    const result = await searchItems(db, q ?? '', { audience, department, topic }, page ?? 1)
-    return reply.page(SearchPage({ result }))
+    // Results depend only on the cleaned query, the filters and the catalog: kept per version.
+    const key = JSON.stringify(['search', cleanQuery(q), audience ?? '', department ?? '', topic ?? '', page ?? 1])
+    return reply.publicPage(key, await catalogVersion(db), async () => {
+      const result = await searchItems(db, q ?? '', { audience, department, topic }, page ?? 1)
+      return { vnode: SearchPage({ result }) }
+    })
   })
 
   // ----- "一件事" themes -------------------------------------------------------------------------

@@ -6,11 +6,19 @@
  * Only versions that were published are ever shown (published, superseded, withdrawn): drafts
  * and versions in review never leave the administration side.
  */
+import { createHash } from 'node:crypto'
 import { type RawBuilder, sql } from 'kysely'
-import { type DbOrTrx, dialectOf } from '../../platform/db/database.js'
+import { type Db, type DbOrTrx, dialectOf } from '../../platform/db/database.js'
 import { DomainError } from '../../platform/http/errors.js'
-import { type HighlightSegment, type SearchResult, search, suggest } from '../../platform/search/index.js'
+import {
+  type HighlightSegment,
+  type SearchResult,
+  search,
+  suggest,
+  synonymsVersion,
+} from '../../platform/search/index.js'
 import { type DepartmentInfo, findDepartmentInfo, listDepartmentInfos } from '../identity/index.js'
+import { freshVersion } from './catalog.freshness.js'
 import { ENTERPRISE_TOPICS, type ItemElements, type ItemFile, PERSON_TOPICS } from './catalog.model.js'
 import { findItem, findThemeByCode, listThemes } from './catalog.repository.js'
 import { implementationCode, SEARCH_KIND } from './catalog.service.js'
@@ -231,6 +239,24 @@ async function publishedRows(db: DbOrTrx): Promise<SummaryRow[]> {
     .map(({ department: _, ...rest }) => ({ ...rest, departmentId: departmentOf.get(rest.itemId)! }))
   if (owner) publishedCache.set(owner, { key, rows: summaries })
   return summaries
+}
+
+/**
+ * The version of what the public guide and search pages show (catalog.freshness.ts): the
+ * published versions and items (as for the list above), the active departments (their names
+ * are shown) and the synonym table (search), read at most once a second per process, with this
+ * process's own publications and withdrawals counted at once.
+ */
+export function catalogVersion(db: Db): Promise<string> {
+  return freshVersion(db, async (from) => {
+    const [published, departments, synonyms] = await Promise.all([
+      publishedKey(from),
+      listDepartmentInfos(from),
+      synonymsVersion(from),
+    ])
+    const names = createHash('sha256').update(JSON.stringify(departments)).digest('base64url').slice(0, 16)
+    return `${published}|${names}|${synonyms}`
+  })
 }
 
 /** Every published item, in pinyin order of its name. */

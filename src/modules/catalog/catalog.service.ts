@@ -23,6 +23,7 @@ import {
   versionNotFound,
   wrongState,
 } from './catalog.errors.js'
+import { catalogChanged } from './catalog.freshness.js'
 import { ENTERPRISE_TOPICS, ItemElements, PERSON_TOPICS } from './catalog.model.js'
 import {
   findItem,
@@ -355,6 +356,7 @@ export async function reviewVersion(
       },
     })
   })
+  if (decision.approve) catalogChanged(deps.db)
 }
 
 /** Publishes a version inside the caller's transaction: the old one is superseded, search updated. */
@@ -448,6 +450,7 @@ export async function withdrawItem(deps: Deps, principal: Principal, itemId: str
       details: { versionId: current.id, from: 'published', to: 'withdrawn' },
     })
   })
+  catalogChanged(deps.db)
 }
 
 /**
@@ -465,7 +468,7 @@ export async function publishAsSystem(
   const { elements } = await validateItem(deps.db, departmentId, input, { rules: true })
   const now = deps.clock.now()
   const nowIso = now.toISOString()
-  return transaction(deps.db, async (trx) => {
+  const outcome = await transaction(deps.db, async (trx) => {
     let item = await findItemByTaskCode(trx, elements.taskCode)
     let outcome: 'created' | 'updated' = 'updated'
     if (!item) {
@@ -499,6 +502,8 @@ export async function publishAsSystem(
     })
     return outcome
   })
+  if (outcome !== 'unchanged') catalogChanged(deps.db)
+  return outcome
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ export {
   type RectificationFact,
   ratingCounts,
   ratingFacts,
+  ratingTimesChangedSince,
   rectificationFacts,
 } from './ratings.read.js'
 export { closeUnansweredReplies, escalateOverdue } from './ratings.rectification.service.js'

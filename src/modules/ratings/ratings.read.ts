@@ -760,3 +760,28 @@ export async function publishedRectifications(db: DbOrTrx, limit: number): Promi
     }
   })
 }
+
+/** The lowest UUIDv7 text created at or after an instant (row ids are UUIDv7: they sort by creation). */
+function firstIdAt(instant: string): string {
+  const hex = Math.max(0, Date.parse(instant)).toString(16).padStart(12, '0')
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-0000-0000-000000000000`
+}
+
+/**
+ * The instants at which the ratings that changed since an instant were given: ratings recorded
+ * since then (by id, whatever their `rated_at` — the 7-day default dates its rating on the
+ * seventh day, possibly in the past), and ratings whose rectification changed since then (an
+ * upheld appeal takes a rating out of the statistics). For the daily summary's refresh.
+ */
+export async function ratingTimesChangedSince(db: DbOrTrx, since: string): Promise<string[]> {
+  const [created, rectified] = await Promise.all([
+    db.selectFrom('ratings').select('ratedAt').where('id', '>=', firstIdAt(since)).execute(),
+    db
+      .selectFrom('rectifications')
+      .innerJoin('ratings', 'ratings.id', 'rectifications.ratingId')
+      .select('ratings.ratedAt')
+      .where('rectifications.updatedAt', '>=', since)
+      .execute(),
+  ])
+  return [...created, ...rectified].map((r) => new Date(r.ratedAt).toISOString())
+}

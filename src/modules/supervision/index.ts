@@ -17,10 +17,13 @@ import { registerSupervisionRoutes } from './supervision.routes.js'
 import { CARD_HANDLERS } from './supervision.service.js'
 import { loadSettings } from './supervision.settings.js'
 import { computeStatistics } from './supervision.stats.js'
+import { refreshSummary } from './supervision.summary.js'
 import { runWarningSweep } from './supervision.sweep.js'
 
+export { ratingsModuleFacts } from './supervision.ratings.js'
 export { acknowledgeCard } from './supervision.service.js'
 export { computeStatistics, type Statistics } from './supervision.stats.js'
+export { type RefreshProgress, refreshSummary, summaryState } from './supervision.summary.js'
 export { runWarningSweep } from './supervision.sweep.js'
 
 /**
@@ -39,6 +42,9 @@ export async function publicStatisticsSection(deps: Deps, period: { from?: strin
   const target = [...settings.onlineTargets].reverse().find((t) => t.by <= to) ?? settings.onlineTargets[0]!
   return PublicStatisticsSection({ stats, target })
 }
+
+/** Days of history the summary sweep builds a round (a year's backlog: twelve rounds, an hour). */
+const SUMMARY_DAYS_PER_ROUND = 31
 
 export function createSupervisionModule(deps: Deps, options: { ratings?: RatingsFacts } = {}): AppModule {
   const ratings = options.ratings ?? ratingsModuleFacts
@@ -71,6 +77,16 @@ export function createSupervisionModule(deps: Deps, options: { ratings?: Ratings
         everyMs: 5 * 60_000,
         run: async () => {
           await runWarningSweep(deps, { ratings })
+        },
+      },
+      {
+        // The daily summary of the statistics: yesterday once it has ended, and the days changed
+        // since the last refresh (supervision.summary.ts); one node at a time under a lease. Every five
+        // minutes: a busy day's changes touch a dozen past days, each rebuilt in a fraction of a second.
+        name: 'supervision.summary',
+        everyMs: 5 * 60_000,
+        run: async () => {
+          await refreshSummary(deps, { ratings, maxDays: SUMMARY_DAYS_PER_ROUND })
         },
       },
     ],

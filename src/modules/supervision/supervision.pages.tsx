@@ -1,8 +1,8 @@
 /**
  * The supervision pages (效能监管): the dashboard with charts (trend, department ranking,
  * satisfaction), the statistics table, the warning board with its drill-down department → item
- * → case, a card with the department's explanation, a case (read-only) and the performance
- * reports. Charts are server-rendered SVG (supervision.charts.ts), each followed by its figures
+ * → case, a card with the department's explanation, a case (read-only), the performance
+ * reports and the settings form. Charts are server-rendered SVG (supervision.charts.ts), each followed by its figures
  * as a table. Pages take plain data and render; the routes load.
  */
 import type { ComponentChildren } from 'preact'
@@ -14,6 +14,7 @@ import {
   errorMap,
   type FieldError,
   Form,
+  fieldId,
   formatDateTime,
   Layout,
   Notice,
@@ -29,6 +30,14 @@ import { formatApplicationNo, type SupervisionCaseRow } from '../applications/in
 import { type DepartmentAssessment, num, type PerformanceReport, pct, REPORT_COLUMNS } from './supervision.report.js'
 import type { CardCountsRow } from './supervision.repository.js'
 import { LEVEL_NAMES, RESOLUTIONS, RULES, ruleName } from './supervision.rules.js'
+import {
+  DEFAULT_SETTINGS,
+  MAX_TARGETS,
+  NUMBER_SETTINGS,
+  type NumberSettingKey,
+  type ScoreWeights,
+  WEIGHT_NAMES,
+} from './supervision.settings.js'
 import {
   CHANNEL_NAMES,
   DIMENSION_NAMES,
@@ -103,6 +112,8 @@ export interface DashboardProps {
   openCards: { red: number; yellow: number; unexplained: number }
   onlineTarget: { by: string; percent: number }
   charts: { trend: string; ranking: string; online: string; satisfaction: string | null }
+  /** Supervisors who may change the settings (supervision.handle) get the link. */
+  canEditSettings?: boolean
 }
 
 export function DashboardPage(p: DashboardProps) {
@@ -121,6 +132,7 @@ export function DashboardPage(p: DashboardProps) {
         <a href="/supervision/reports">绩效考核报告</a>
         <a href="/supervision/ratings">好差评督办</a>
         <a href={`/api/ratings/export?from=${p.from}&to=${p.to}`}>导出好差评数据（JSON）</a>
+        {p.canEditSettings ? <a href="/supervision/settings">效能监管设置</a> : null}
       </nav>
       <PeriodForm action="/supervision" from={p.from} to={p.to} errors={p.errors} />
       <section class="kpis" aria-label="主要指标">
@@ -295,6 +307,13 @@ export function StatisticsPage({ stats, errors, departments, corrections }: Stat
       <p class="hint">
         统计截止 {stats.asOf}。在办件是否超期按统计截止日判断。定义见「效能监管统计口径」（docs/supervision.md）。
       </p>
+      {stats.summarisedThrough ? (
+        <p class="hint">
+          {stats.summarisedThrough} 及以前的数据取自每日汇总
+          {stats.summaryRefreshedAt ? `（更新于 ${formatDateTime(stats.summaryRefreshedAt)}，每 5 分钟更新）` : ''}
+          {stats.summarisedThrough < stats.query.to ? '，其后的数据为实时统计' : ''}。
+        </p>
+      ) : null}
       <Table
         caption={`按${DIMENSION_NAMES[q.by]}统计（${q.from} 至 ${q.to}）`}
         columns={statColumns(q.by)}
@@ -707,7 +726,9 @@ export function ReportsPage(p: ReportsPageProps) {
           <RankingTable rows={p.report.departments} />
           <p class="hint">
             权重：
-            {p.report.departments[0]?.indicators.map((i) => `${i.name} ${i.weight}`).join('，') ?? ''}
+            {(Object.keys(WEIGHT_NAMES) as (keyof ScoreWeights)[])
+              .map((key) => `${WEIGHT_NAMES[key]} ${p.report?.settings.weights[key]}`)
+              .join('，')}
             ；红牌每张扣 {p.report.settings.redCardPenalty} 分，最多扣 {p.report.settings.penaltyCap}{' '}
             分。无数据的指标不计入，权重按比例折算。
           </p>
@@ -757,5 +778,185 @@ export function PublicStatisticsSection({
         办结件；超期率 =（超法定期限办结 + 在办已超期）÷（办结 + 在办）。
       </p>
     </section>
+  )
+}
+
+// ----- settings ------------------------------------------------------------------------------------------
+
+/** What each whole-number setting is called on the form and what it does. */
+const NUMBER_SETTING_TEXT: Record<NumberSettingKey, { label: string; unit: string; hint: string }> = {
+  yellowBeforeDays: {
+    label: '黄牌提前天数',
+    unit: '个工作日',
+    hint: '办件的承诺和法定办结期限、办理环节期限、差评整改期限到期前几个工作日亮黄牌；0 表示到期当天才亮黄牌。超过期限的次日亮红牌，不受此项影响。',
+  },
+  preReviewYellowBeforeDays: {
+    label: '受理审查黄牌提前天数',
+    unit: '个工作日',
+    hint: '行政许可法第三十二条：收件后五个工作日内应受理或一次性告知补正。在第五个工作日前几个工作日亮黄牌；0 表示第五个工作日当天亮黄牌。',
+  },
+  lookbackDays: {
+    label: '预警扫描回溯天数',
+    unit: '个自然日',
+    hint: '预警扫描（每 5 分钟一次）检查最近多少天内的视为受理、不予受理和不予许可（是否说明理由）和差评整改，并为其中已办结的预警牌记录结束。天数越多，扫描越慢。',
+  },
+  redCardPenalty: {
+    label: '每张红牌扣分',
+    unit: '分',
+    hint: '绩效考核中，部门在考核期间内每亮一张红牌，从综合得分中扣除的分数；0 表示红牌不扣分。',
+  },
+  penaltyCap: {
+    label: '红牌扣分上限',
+    unit: '分',
+    hint: '一个部门在一个考核期间内因红牌最多扣除的分数。',
+  },
+}
+
+/** What each indicator measures (the weights' hints). */
+const WEIGHT_HINTS: Record<keyof ScoreWeights, string> = {
+  onTime: '按时办结率 = 1 − 超期率。',
+  online: '网上全流程办结件 ÷ 办结件。',
+  satisfaction: '好差评满意度得分 ÷ 100。',
+  rectification: '已答复的差评整改 ÷ 考核期间新开的差评整改。',
+  firstTime: '1 − 补正率（收件中被要求补正的比例）。',
+}
+
+export interface SettingsPageProps {
+  /** The form's fields as typed (or as stored), by field name. */
+  values: Record<string, string>
+  errors?: FieldError[]
+  done?: 'saved' | 'reset'
+  /** When the settings were last saved or reset, and by whom. */
+  lastChange?: { at: string; by: string }
+}
+
+export function SettingsPage(p: SettingsPageProps) {
+  const e = errorMap(p.errors)
+  const v = (name: string) => p.values[name] ?? ''
+  const numberInput = (key: NumberSettingKey) => {
+    const text = NUMBER_SETTING_TEXT[key]
+    const range = NUMBER_SETTINGS[key]
+    return (
+      <TextInput
+        key={key}
+        name={key}
+        label={text.label}
+        hint={`${text.hint}范围 ${range.min}–${range.max} ${text.unit}，默认 ${DEFAULT_SETTINGS[key]}。`}
+        inputMode="numeric"
+        class="input--short"
+        value={v(key)}
+        error={e[key]}
+        required
+      />
+    )
+  }
+  const defaultTargets = DEFAULT_SETTINGS.onlineTargets.map((t) => `${t.by} 达到 ${t.percent}%`).join('，')
+  const weightsId = fieldId('weights')
+  return (
+    <Layout title="效能监管设置" breadcrumbs={[{ href: '/', label: '首页' }, HOME, { label: '效能监管设置' }]}>
+      <ErrorSummary errors={p.errors} />
+      {p.done === 'saved' ? (
+        <Notice tone="success" title="设置已保存">
+          <p>
+            新设置立即生效：下一次预警扫描（每 5
+            分钟一次）按新的天数亮牌，此后查看或导出的绩效考核报告按新的权重和扣分计算，看板和公示页使用新的办理率目标。已经亮出的预警牌不变。
+          </p>
+        </Notice>
+      ) : null}
+      {p.done === 'reset' ? (
+        <Notice tone="success" title="已恢复默认值">
+          <p>各项设置已恢复为默认值，立即生效。</p>
+        </Notice>
+      ) : null}
+      <h1 class="heading-xl">效能监管设置</h1>
+      <p class="lead">
+        预警牌何时亮、预警扫描回溯多久、绩效考核各项指标的权重和红牌扣分，以及网上全流程办理率的目标。每次修改都记入审计日志。
+      </p>
+      <p>
+        {p.lastChange
+          ? `最近一次修改：${p.lastChange.by}，${formatDateTime(p.lastChange.at)}（北京时间）。`
+          : '尚未修改过，以下均为默认值。'}
+      </p>
+      <Form action="/supervision/settings">
+        <h2 class="heading-l">预警牌（电子监察）</h2>
+        {numberInput('yellowBeforeDays')}
+        {numberInput('preReviewYellowBeforeDays')}
+        {numberInput('lookbackDays')}
+        <h2 class="heading-l">绩效考核</h2>
+        <div class={`field${e.weights ? ' field--error' : ''}`}>
+          <fieldset
+            class="fieldset"
+            id={weightsId}
+            tabIndex={-1}
+            aria-describedby={[`${weightsId}-hint`, e.weights ? `${weightsId}-error` : ''].filter(Boolean).join(' ')}
+          >
+            <legend class="heading-m">各项指标的权重</legend>
+            <div class="field__hint" id={`${weightsId}-hint`}>
+              综合得分 = Σ 权重 × 指标 − 红牌扣分。每项权重为 0–100 的整数，五项合计必须等于
+              100。某项指标在考核期间没有数据时不计入，其余权重按比例折算。
+            </div>
+            {e.weights ? (
+              <p class="field__error" id={`${weightsId}-error`}>
+                <span class="visually-hidden">错误：</span>
+                {e.weights}
+              </p>
+            ) : null}
+            {(Object.keys(WEIGHT_NAMES) as (keyof ScoreWeights)[]).map((key) => (
+              <TextInput
+                key={key}
+                name={`weights.${key}`}
+                label={`${WEIGHT_NAMES[key]}权重`}
+                hint={`${WEIGHT_HINTS[key]}默认 ${DEFAULT_SETTINGS.weights[key]}。`}
+                inputMode="numeric"
+                class="input--short"
+                value={v(`weights.${key}`)}
+                error={e[`weights.${key}`]}
+                required
+              />
+            ))}
+          </fieldset>
+        </div>
+        {numberInput('redCardPenalty')}
+        {numberInput('penaltyCap')}
+        <h2 class="heading-l">网上全流程办理率目标</h2>
+        <p class="hint">
+          区实施方案规定到各期限应达到的网上全流程办理率。看板和公示页按统计截止日，使用已到期的最近一个目标（都未到期时用第一个）。按期限从早到晚填写，最多{' '}
+          {MAX_TARGETS} 个；清空一行的期限和办理率即删除该目标。默认：{defaultTargets}。
+        </p>
+        <div class="editor-rows">
+          {Array.from({ length: MAX_TARGETS }, (_, i) => (
+            <fieldset class="fieldset editor-row" key={i} id={fieldId(`onlineTargets[${i}]`)}>
+              <legend class="heading-s">目标 {i + 1}</legend>
+              <TextInput
+                name={`onlineTargets[${i}].by`}
+                label="期限"
+                hint="到该日（含）为止"
+                type="date"
+                class="input--medium"
+                value={v(`onlineTargets[${i}].by`)}
+                error={e[`onlineTargets[${i}].by`]}
+                required={i === 0}
+              />
+              <TextInput
+                name={`onlineTargets[${i}].percent`}
+                label="应达到的办理率（%）"
+                hint="0–100 的整数"
+                inputMode="numeric"
+                class="input--short"
+                value={v(`onlineTargets[${i}].percent`)}
+                error={e[`onlineTargets[${i}].percent`]}
+                required={i === 0}
+              />
+            </fieldset>
+          ))}
+        </div>
+        <Button>保存设置</Button>
+      </Form>
+      <h2 class="heading-l">恢复默认值</h2>
+      <p>把以上各项全部恢复为提示中的默认值。恢复也记入审计日志。</p>
+      <Form action="/supervision/settings/reset">
+        <Button variant="warning">恢复默认值</Button>
+      </Form>
+    </Layout>
   )
 }

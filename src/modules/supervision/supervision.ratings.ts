@@ -7,7 +7,7 @@
  */
 import { addCalendarDays } from '../../platform/calendar/index.js'
 import type { DbOrTrx } from '../../platform/db/database.js'
-import { ratingCounts, ratingFacts, rectificationFacts } from '../ratings/index.js'
+import { ratingCounts, ratingFacts, ratingTimesChangedSince, rectificationFacts } from '../ratings/index.js'
 
 export interface FactsQuery {
   /** Asia/Shanghai days, both included. */
@@ -61,6 +61,12 @@ export interface RatingsFacts {
    * exclusion (rows with `count`; id, applicationId and ratedAt are not meaningful).
    */
   ratingCounts?(db: DbOrTrx, query: FactsQuery): Promise<RatingFact[]>
+  /**
+   * Optional: when the ratings that changed since an instant were given (new ones, and those
+   * whose rectification changed). Without it the daily summary rebuilds the ratings of the last
+   * days the refresh covers only.
+   */
+  changedSince?(db: DbOrTrx, since: string): Promise<string[]>
 }
 
 const flag = (v: boolean | number | null | undefined) => v === true || v === 1
@@ -113,6 +119,7 @@ export const ratingsModuleFacts: RatingsFacts = {
       count: r.count,
     }))
   },
+  changedSince: (db, since) => ratingTimesChangedSince(db, since),
   async rectificationFacts(db, query) {
     const rows = await rectificationFacts(db, periodOf(query))
     return rows.map((r) => ({

@@ -13,12 +13,11 @@ import ExcelJS from 'exceljs'
 import { addCalendarDays } from '../../platform/calendar/index.js'
 import type { Deps } from '../../platform/deps.js'
 import { newDocument, toBuffer } from '../../platform/pdf/pdf.js'
-import { correctionMaterialCounts } from '../applications/index.js'
 import { invalidPeriod } from './supervision.errors.js'
 import type { RatingsFacts } from './supervision.ratings.js'
 import { cardCounts } from './supervision.repository.js'
 import { loadSettings, type ScoreWeights, type SupervisionSettings, WEIGHT_NAMES } from './supervision.settings.js'
-import { computeStatistics, type GroupStatistics } from './supervision.stats.js'
+import { computeStatistics, type GroupStatistics, topCorrectedMaterials } from './supervision.stats.js'
 
 export interface ReportPeriod {
   /** 2026-05 (a month) or 2026-Q2 (a quarter). */
@@ -98,7 +97,7 @@ export interface PerformanceReport {
   total: GroupStatistics
   departments: DepartmentAssessment[]
   /** The materials most often asked for in corrections, district-wide or of the department. */
-  topCorrections: Awaited<ReturnType<typeof correctionMaterialCounts>>
+  topCorrections: Awaited<ReturnType<typeof topCorrectedMaterials>>
   generatedAt: string
 }
 
@@ -191,7 +190,7 @@ export async function performanceReport(
   const period = parseReportPeriod(periodCode)
   const [assessed, topCorrections] = await Promise.all([
     assessPeriod(deps, period, options),
-    correctionMaterialCounts(deps.db, { from: period.from, to: period.to, departmentId: options.departmentId }, 10),
+    topCorrectedMaterials(deps, { from: period.from, to: period.to, departmentId: options.departmentId }, 10),
   ])
   return { period, ...assessed, topCorrections, generatedAt: deps.clock.now().toISOString() }
 }

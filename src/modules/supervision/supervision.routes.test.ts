@@ -13,6 +13,7 @@ import { runSeed } from '../../seed.js'
 import { rateApplication } from '../ratings/ratings.service.js'
 import { ratingsModuleFacts } from './supervision.ratings.js'
 import { computeStatistics } from './supervision.stats.js'
+import { refreshSummary } from './supervision.summary.js'
 import { runWarningSweep } from './supervision.sweep.js'
 
 let t: TestApp
@@ -126,6 +127,21 @@ describe('the dashboard', () => {
     expect(res.body).toContain('按渠道统计')
     expect(res.body).toContain('网上申请')
     expect((await get('/supervision/statistics?by=nonsense', supervisor)).statusCode).toBe(400)
+  })
+
+  it('say which days come from the daily summary, and count the same with it', async () => {
+    const url = '/supervision/statistics?from=2026-04-01&to=2026-05-12&by=department'
+    const before = await get(url, supervisor)
+    expect(before.body).not.toContain('取自每日汇总')
+    const built = await refreshSummary(t.deps, { ratings: ratingsModuleFacts })
+    expect(built.builtThrough).toBe('2026-05-11')
+    const after = await get(url, supervisor)
+    expect(after.statusCode).toBe(200)
+    expect(after.body).toContain('2026-05-11 及以前的数据取自每日汇总（更新于 2026-05-12 10:00')
+    expect(after.body).toContain('其后的数据为实时统计')
+    // The table itself is unchanged.
+    const table = (html: string) => html.slice(html.indexOf('<table'), html.indexOf('</table>'))
+    expect(table(after.body)).toBe(table(before.body))
   })
 })
 

@@ -1,6 +1,7 @@
 /**
  * Supervision routes: supervisors (supervision.read) see the dashboard, statistics, warning board,
- * cases and reports; department staff see their own department's cards and acknowledge them.
+ * cases and reports, and (supervision.handle) change the settings; department staff see their own
+ * department's cards and acknowledge them.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -10,7 +11,7 @@ import type { Deps } from '../../platform/deps.js'
 import { contentDisposition } from '../../platform/files/files.js'
 import { DomainError } from '../../platform/http/errors.js'
 import type { FieldError } from '../../platform/ui/index.js'
-import { correctionMaterialCounts, type SupervisionDimension, supervisionCaseView } from '../applications/index.js'
+import { type SupervisionDimension, supervisionCaseView } from '../applications/index.js'
 import { departmentChoices, departmentNames, staffNames } from '../identity/index.js'
 import { barChart, lineChart, pieChart } from './supervision.charts.js'
 import {
@@ -21,6 +22,7 @@ import {
   DashboardPage,
   ReportsPage,
   SAT_LEVELS,
+  SettingsPage,
   StatisticsPage,
 } from './supervision.pages.js'
 import type { RatingsFacts } from './supervision.ratings.js'
@@ -34,11 +36,25 @@ import {
 } from './supervision.report.js'
 import { cardCounts, listCards } from './supervision.repository.js'
 import { acknowledgeCard, CARD_HANDLERS, canSeeAllCards, getCardFor, isCardHandler } from './supervision.service.js'
-import { loadSettings } from './supervision.settings.js'
-import { computeStatistics, weeklyTrend } from './supervision.stats.js'
+import {
+  lastSettingsChange,
+  loadSettings,
+  MAX_TARGETS,
+  NUMBER_SETTINGS,
+  type NumberSettingKey,
+  resetSettings,
+  type ScoreWeights,
+  type SettingsDraft,
+  type SupervisionSettings,
+  saveSettings,
+  WEIGHT_NAMES,
+} from './supervision.settings.js'
+import { computeStatistics, topCorrectedMaterials, weeklyTrend } from './supervision.stats.js'
 
 const SUPERVISORS = { policy: { permission: 'supervision.read' } } as const
 const CARD_VIEWERS = { policy: { anyPermission: ['supervision.read', ...CARD_HANDLERS] } } as const
+/** The settings: supervisors who may act (supervision.handle, the 督查人员 role). */
+const SETTINGS_EDITORS = { policy: { permission: 'supervision.handle' } } as const
 
 const Id = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' })
 const Day = Type.Optional(Type.String({ maxLength: 20 }))
@@ -76,6 +92,67 @@ export function readPeriod(
     from = addCalendarDays(to, -MAX_DAYS)
   }
   return { from, to, errors }
+}
+
+// ----- the settings form ---------------------------------------------------------------------------------
+
+const NUMBER_KEYS = Object.keys(NUMBER_SETTINGS) as NumberSettingKey[]
+const WEIGHT_KEYS = Object.keys(WEIGHT_NAMES) as (keyof ScoreWeights)[]
+const targetField = (i: number, part: 'by' | 'percent') => `onlineTargets[${i}].${part}`
+
+/** Every field of the settings form, by name. */
+export const SETTINGS_FORM_FIELDS: string[] = [
+  ...NUMBER_KEYS,
+  ...WEIGHT_KEYS.map((k) => `weights.${k}`),
+  ...Array.from({ length: MAX_TARGETS }, (_, i) => [targetField(i, 'by'), targetField(i, 'percent')]).flat(),
+]
+
+/** The form's fields for settings in force. */
+export function settingsFormValues(settings: SupervisionSettings): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const key of NUMBER_KEYS) values[key] = String(settings[key])
+  for (const key of WEIGHT_KEYS) values[`weights.${key}`] = String(settings.weights[key])
+  settings.onlineTargets.forEach((t, i) => {
+    values[targetField(i, 'by')] = t.by
+    values[targetField(i, 'percent')] = String(t.percent)
+  })
+  return values
+}
+
+/**
+ * Reads the posted form: whole numbers (full-width digits allowed; empty → missing, anything else
+ * not a whole number → NaN, which the check names), and the targets without their empty rows.
+ * `values` is what to show again: as typed, the targets moved up over empty rows so the problems'
+ * row numbers match.
+ */
+export function readSettingsForm(body: Record<string, string | undefined>): {
+  values: Record<string, string>
+  draft: SettingsDraft
+} {
+  const text = (name: string) => (body[name] ?? '').normalize('NFKC').trim()
+  const whole = (value: string) => (value === '' ? undefined : /^[+-]?\d+$/.test(value) ? Number(value) : Number.NaN)
+  const values: Record<string, string> = {}
+  const draft: SettingsDraft = { weights: {}, onlineTargets: [] }
+  for (const key of NUMBER_KEYS) {
+    const value = text(key)
+    values[key] = value
+    draft[key] = whole(value)
+  }
+  for (const key of WEIGHT_KEYS) {
+    const value = text(`weights.${key}`)
+    values[`weights.${key}`] = value
+    draft.weights![key] = whole(value)
+  }
+  for (let i = 0; i < MAX_TARGETS; i++) {
+    const by = text(targetField(i, 'by'))
+    const percent = text(targetField(i, 'percent'))
+    if (by === '' && percent === '') continue
+    const row = draft.onlineTargets!.length
+    values[targetField(row, 'by')] = by
+    values[targetField(row, 'percent')] = percent
+    draft.onlineTargets!.push({ by: by === '' ? undefined : by, percent: whole(percent) })
+  }
+  return { values, draft }
 }
 
 /** The report periods offered: the last 12 months and the last 4 quarters. */
@@ -175,6 +252,7 @@ export function registerSupervisionRoutes(scope: FastifyInstance, deps: Deps, ra
           openCards,
           onlineTarget: target,
           charts,
+          canEditSettings: request.principal!.permissions.has('supervision.handle'),
         }),
         errors.length > 0 ? 422 : 200,
       )
@@ -213,7 +291,7 @@ export function registerSupervisionRoutes(scope: FastifyInstance, deps: Deps, ra
       const by = (request.query.by ?? 'department') as SupervisionDimension
       const [stats, corrections, departments] = await Promise.all([
         computeStatistics(deps, { ...filter, by }, { ratings }),
-        correctionMaterialCounts(deps.db, filter, 10),
+        topCorrectedMaterials(deps, filter, 10),
         departmentChoices(deps).then((list) => list.map((d) => ({ value: d.id, label: d.name }))),
       ])
       return reply.page(StatisticsPage({ stats, errors, departments, corrections }), errors.length > 0 ? 422 : 200)
@@ -458,4 +536,72 @@ export function registerSupervisionRoutes(scope: FastifyInstance, deps: Deps, ra
       },
     )
   }
+
+  // ----- settings ---------------------------------------------------------------------------------------
+
+  async function renderSettings(
+    values: Record<string, string>,
+    extra: { errors?: FieldError[]; done?: 'saved' | 'reset' } = {},
+  ) {
+    const change = await lastSettingsChange(deps.db)
+    const names = change?.staffId ? await staffNames(deps.db, [change.staffId]) : new Map<string, string>()
+    return SettingsPage({
+      values,
+      lastChange: change
+        ? { at: change.at, by: (change.staffId && names.get(change.staffId)) || '（未知工作人员）' }
+        : undefined,
+      ...extra,
+    })
+  }
+
+  app.get(
+    '/supervision/settings',
+    {
+      schema: { hide: true, querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 10 })) }) },
+      config: SETTINGS_EDITORS,
+    },
+    async (request, reply) => {
+      const done = request.query.done === 'saved' || request.query.done === 'reset' ? request.query.done : undefined
+      return reply.page(await renderSettings(settingsFormValues(await loadSettings(deps.db)), { done }))
+    },
+  )
+
+  app.post(
+    '/supervision/settings',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+          ...Object.fromEntries(
+            SETTINGS_FORM_FIELDS.map((name) => [name, Type.Optional(Type.String({ maxLength: 100 }))]),
+          ),
+        }),
+      },
+      config: SETTINGS_EDITORS,
+    },
+    async (request, reply) => {
+      const { values, draft } = readSettingsForm(request.body as Record<string, string | undefined>)
+      try {
+        await saveSettings(deps, request.principal!, draft, context(request))
+        return reply.redirect('/supervision/settings?done=saved', 303)
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.kind !== 'invalid') throw error
+        // The form again with what was typed; 400: nothing was saved.
+        return reply.page(await renderSettings(values, { errors: error.details }), 400)
+      }
+    },
+  )
+
+  app.post(
+    '/supervision/settings/reset',
+    {
+      schema: { hide: true, body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) },
+      config: SETTINGS_EDITORS,
+    },
+    async (request, reply) => {
+      await resetSettings(deps, request.principal!, context(request))
+      return reply.redirect('/supervision/settings?done=reset', 303)
+    },
+  )
 }

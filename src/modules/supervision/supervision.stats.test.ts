@@ -3,6 +3,7 @@
  * service points and states, from a seeded PRNG) and every statistic compared with an
  * independent computation, in this file, from the raw rows.
  */
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/helpers.js'
 import { generateBatch, insertBatch, loadWorld, prng } from '../../../test/supervision-data.js'
@@ -15,9 +16,10 @@ import type {
   ApplicationTable,
   NoticeTable,
 } from '../applications/applications.tables.js'
-import { correctionMaterialCounts, type SupervisionDimension, type SupervisionFilter } from '../applications/index.js'
+import type { SupervisionDimension, SupervisionFilter } from '../applications/index.js'
 import type { RatingFact, RatingsFacts, RectificationFact } from './supervision.ratings.js'
-import { computeStatistics, weeklyTrend } from './supervision.stats.js'
+import { computeStatistics, topCorrectedMaterials, weeklyTrend } from './supervision.stats.js'
+import { refreshSummary } from './supervision.summary.js'
 
 let t: TestApp
 let cal: WorkingCalendar
@@ -277,137 +279,305 @@ describe('the generated data set', () => {
   })
 })
 
-describe('every statistic equals the independent computation from the raw rows', () => {
-  for (const { name, filter } of PERIODS) {
-    for (const by of DIMENSIONS) {
-      it(`${name}, by ${by}`, async () => {
-        const stats = await computeStatistics(t.deps, { ...filter, by }, { ratings })
-        const asOf = filter.to < TODAY ? filter.to : TODAY
-        expect(stats.asOf).toBe(asOf)
-        const expected = expectedGroups(filter, by, asOf)
-        const got = new Map(stats.groups.map((g) => [g.key, g]))
-        expect(new Set(got.keys())).toEqual(new Set(expected.keys()))
-        for (const [key, e] of expected) {
-          const actual = got.get(key)!
-          const { used, promised, ...counts } = e
-          for (const [field, value] of Object.entries(counts)) {
-            expect(actual[field as keyof typeof actual], `${key} ${field}`).toBe(value)
-          }
-          expect(actual.onlineRate).toEqual(rateOf(counts.onlineFull, counts.completed))
-          expect(actual.overdueRate).toEqual(
-            rateOf(counts.overdueCompleted + counts.openPastDue, counts.completed + counts.open),
+// Twice: counted from the records alone, and with the days up to yesterday read from the daily
+// summary (supervision.summary.ts), built from the same records.
+for (const source of ['records', 'summary'] as const) {
+  describe(`every statistic equals the independent computation from the raw rows (${source})`, () => {
+    beforeAll(async () => {
+      if (source === 'summary') {
+        const built = await refreshSummary(t.deps, { ratings, full: true })
+        expect(built.ran).toBe(true)
+        expect(built.builtThrough).toBe(addCalendarDays(TODAY, -1))
+      }
+    })
+
+    for (const { name, filter } of PERIODS) {
+      for (const by of DIMENSIONS) {
+        it(`${name}, by ${by}`, async () => {
+          const stats = await computeStatistics(t.deps, { ...filter, by }, { ratings, source })
+          const asOf = filter.to < TODAY ? filter.to : TODAY
+          expect(stats.asOf).toBe(asOf)
+          expect(stats.summarisedThrough).toBe(
+            source === 'records' ? null : filter.to < TODAY ? filter.to : addCalendarDays(TODAY, -1),
           )
-          expect(actual.correctionRate).toEqual(rateOf(counts.corrected, counts.received))
-          expect(actual.duration.count, `${key} durations`).toBe(used.length)
-          if (used.length > 0) {
-            expect(actual.duration.averageUsed).toBeCloseTo(used.reduce((s, x) => s + x, 0) / used.length, 9)
-            expect(actual.duration.p90Used).toBe(p90(used))
-            expect(actual.duration.averagePromised).toBeCloseTo(
-              promised.reduce((s, x) => s + x, 0) / promised.length,
-              9,
+          const expected = expectedGroups(filter, by, asOf)
+          const got = new Map(stats.groups.map((g) => [g.key, g]))
+          expect(new Set(got.keys())).toEqual(new Set(expected.keys()))
+          for (const [key, e] of expected) {
+            const actual = got.get(key)!
+            const { used, promised, ...counts } = e
+            for (const [field, value] of Object.entries(counts)) {
+              expect(actual[field as keyof typeof actual], `${key} ${field}`).toBe(value)
+            }
+            expect(actual.onlineRate).toEqual(rateOf(counts.onlineFull, counts.completed))
+            expect(actual.overdueRate).toEqual(
+              rateOf(counts.overdueCompleted + counts.openPastDue, counts.completed + counts.open),
             )
-            expect(actual.duration.withinPromisedRate).toBeCloseTo(
-              used.filter((u, i) => u <= promised[i]!).length / used.length,
-              9,
-            )
+            expect(actual.correctionRate).toEqual(rateOf(counts.corrected, counts.received))
+            expect(actual.duration.count, `${key} durations`).toBe(used.length)
+            if (used.length > 0) {
+              expect(actual.duration.averageUsed).toBeCloseTo(used.reduce((s, x) => s + x, 0) / used.length, 9)
+              expect(actual.duration.p90Used).toBe(p90(used))
+              expect(actual.duration.averagePromised).toBeCloseTo(
+                promised.reduce((s, x) => s + x, 0) / promised.length,
+                9,
+              )
+              expect(actual.duration.withinPromisedRate).toBeCloseTo(
+                used.filter((u, i) => u <= promised[i]!).length / used.length,
+                9,
+              )
+            }
+            const sat = expectedSatisfaction(filter, by, key, asOf)
+            expect(actual.satisfaction, `${key} satisfaction`).toMatchObject({
+              total: sat.total,
+              byLevel: sat.byLevel,
+              defaults: sat.defaults,
+              bad: sat.bad,
+              rectification: sat.rectification,
+            })
+            if (sat.score === null) expect(actual.satisfaction?.score).toBeNull()
+            else expect(actual.satisfaction?.score).toBeCloseTo(sat.score, 9)
           }
-          const sat = expectedSatisfaction(filter, by, key, asOf)
-          expect(actual.satisfaction, `${key} satisfaction`).toMatchObject({
-            total: sat.total,
-            byLevel: sat.byLevel,
-            defaults: sat.defaults,
-            bad: sat.bad,
-            rectification: sat.rectification,
-          })
-          if (sat.score === null) expect(actual.satisfaction?.score).toBeNull()
-          else expect(actual.satisfaction?.score).toBeCloseTo(sat.score, 9)
-        }
-        // The total is the sum over the partition.
-        const sum = (field: 'received' | 'completed' | 'corrected') =>
-          [...expected.values()].reduce((s, e) => s + e[field], 0)
-        expect(stats.total.received).toBe(sum('received'))
-        expect(stats.total.completed).toBe(sum('completed'))
-        expect(stats.total.corrected).toBe(sum('corrected'))
-        expect(stats.total.duration.count).toBe([...expected.values()].reduce((s, e) => s + e.used.length, 0))
-      })
-    }
-  }
-
-  it('filters by department and channel together', async () => {
-    const departmentId = apps[0]!.departmentId
-    const filter = { from: '2026-01-01', to: TODAY, departmentId, channel: 'online' }
-    const stats = await computeStatistics(t.deps, { ...filter, by: 'item' }, { ratings })
-    const expected = expectedGroups(filter, 'item', TODAY)
-    expect(stats.groups.map((g) => g.key).sort()).toEqual([...expected.keys()].sort())
-    for (const [key, e] of expected) {
-      const actual = stats.groups.find((g) => g.key === key)!
-      expect(actual.received).toBe(e.received)
-      expect(actual.completed).toBe(e.completed)
-      expect(actual.duration.count).toBe(e.used.length)
-    }
-  })
-
-  it('ratings counted in SQL-style groups give the same figures as the rows', async () => {
-    // The stand-in's counts: the rows of the period grouped as the ratings module's ratingCounts does.
-    const counted: RatingsFacts = {
-      ...ratings,
-      ratingCounts: async (_db, q) => {
-        const groups = new Map<string, RatingFact>()
-        for (const r of ratingFacts.filter((x) => inPeriod(x.ratedAt, q))) {
-          const key = [r.departmentId, r.itemId, r.level, r.isDefault, r.excluded].join('|')
-          const g = groups.get(key) ?? { ...r, id: '', applicationId: '', ratedAt: '', count: 0 }
-          g.count = (g.count ?? 0) + 1
-          groups.set(key, g)
-        }
-        return [...groups.values()].filter((r) => !q.departmentId || r.departmentId === q.departmentId)
-      },
-    }
-    for (const by of ['all', 'department', 'item'] as const) {
-      const filter = { from: '2026-02-01', to: '2026-05-31', by }
-      const rows = await computeStatistics(t.deps, filter, { ratings })
-      const sums = await computeStatistics(t.deps, filter, { ratings: counted })
-      expect(sums.groups.map((g) => [g.key, g.satisfaction])).toEqual(rows.groups.map((g) => [g.key, g.satisfaction]))
-      expect(sums.total.satisfaction).toEqual(rows.total.satisfaction)
-    }
-  })
-
-  it('filters by the applications filed at no service point', async () => {
-    const filter = { from: '2026-01-01', to: TODAY, servicePointId: 'none' }
-    const stats = await computeStatistics(t.deps, { ...filter, by: 'channel' })
-    const expected = expectedGroups(filter, 'channel', TODAY)
-    for (const [key, e] of expected) expect(stats.groups.find((g) => g.key === key)?.received).toBe(e.received)
-    expect(stats.ratingsAvailable).toBe(false)
-    expect(stats.total.satisfaction).toBeNull()
-  })
-
-  it('counts the materials named in the correction notices of the period', async () => {
-    const filter = { from: '2026-02-01', to: '2026-05-31' }
-    const got = await correctionMaterialCounts(t.db, filter, 1000)
-    const expected = new Map<string, number>()
-    const appOf = new Map(apps.map((a) => [a.id, a]))
-    for (const n of notices.filter((x) => x.kind === 'correction' && inPeriod(x.issuedAt, filter))) {
-      const problems = (JSON.parse(n.content) as { problems?: { target: string; key: string }[] }).problems ?? []
-      for (const p of problems.filter((x) => x.target === 'material')) {
-        const k = `${appOf.get(n.applicationId)!.itemId}|${p.key}`
-        expected.set(k, (expected.get(k) ?? 0) + 1)
+          // The total is the sum over the partition.
+          const sum = (field: 'received' | 'completed' | 'corrected') =>
+            [...expected.values()].reduce((s, e) => s + e[field], 0)
+          expect(stats.total.received).toBe(sum('received'))
+          expect(stats.total.completed).toBe(sum('completed'))
+          expect(stats.total.corrected).toBe(sum('corrected'))
+          expect(stats.total.duration.count).toBe([...expected.values()].reduce((s, e) => s + e.used.length, 0))
+        })
       }
     }
-    expect(new Map(got.map((g) => [`${g.itemId}|${g.materialCode}`, g.count]))).toEqual(expected)
-    expect(got.every((g) => g.materialName.length > 0)).toBe(true)
-    // Most often named first.
-    expect(got.map((g) => g.count)).toEqual([...got.map((g) => g.count)].sort((a, b) => b - a))
+
+    it('filters by department and channel together', async () => {
+      const departmentId = apps[0]!.departmentId
+      const filter = { from: '2026-01-01', to: TODAY, departmentId, channel: 'online' }
+      const stats = await computeStatistics(t.deps, { ...filter, by: 'item' }, { ratings, source })
+      const expected = expectedGroups(filter, 'item', TODAY)
+      expect(stats.groups.map((g) => g.key).sort()).toEqual([...expected.keys()].sort())
+      for (const [key, e] of expected) {
+        const actual = stats.groups.find((g) => g.key === key)!
+        expect(actual.received).toBe(e.received)
+        expect(actual.completed).toBe(e.completed)
+        expect(actual.duration.count).toBe(e.used.length)
+      }
+    })
+
+    it('ratings counted in SQL-style groups give the same figures as the rows', async () => {
+      // The stand-in's counts: the rows of the period grouped as the ratings module's ratingCounts does.
+      const counted: RatingsFacts = {
+        ...ratings,
+        ratingCounts: async (_db, q) => {
+          const groups = new Map<string, RatingFact>()
+          for (const r of ratingFacts.filter((x) => inPeriod(x.ratedAt, q))) {
+            const key = [r.departmentId, r.itemId, r.level, r.isDefault, r.excluded].join('|')
+            const g = groups.get(key) ?? { ...r, id: '', applicationId: '', ratedAt: '', count: 0 }
+            g.count = (g.count ?? 0) + 1
+            groups.set(key, g)
+          }
+          return [...groups.values()].filter((r) => !q.departmentId || r.departmentId === q.departmentId)
+        },
+      }
+      for (const by of ['all', 'department', 'item'] as const) {
+        const filter = { from: '2026-02-01', to: '2026-05-31', by }
+        const rows = await computeStatistics(t.deps, filter, { ratings, source })
+        const sums = await computeStatistics(t.deps, filter, { ratings: counted, source })
+        expect(sums.groups.map((g) => [g.key, g.satisfaction])).toEqual(rows.groups.map((g) => [g.key, g.satisfaction]))
+        expect(sums.total.satisfaction).toEqual(rows.total.satisfaction)
+      }
+    })
+
+    it('filters by the applications filed at no service point', async () => {
+      const filter = { from: '2026-01-01', to: TODAY, servicePointId: 'none' }
+      const stats = await computeStatistics(t.deps, { ...filter, by: 'channel' }, { source })
+      const expected = expectedGroups(filter, 'channel', TODAY)
+      for (const [key, e] of expected) expect(stats.groups.find((g) => g.key === key)?.received).toBe(e.received)
+      expect(stats.ratingsAvailable).toBe(false)
+      expect(stats.total.satisfaction).toBeNull()
+    })
+
+    it('counts the materials named in the correction notices of the period', async () => {
+      const filter = { from: '2026-02-01', to: '2026-05-31' }
+      const got = await topCorrectedMaterials(t.deps, filter, 1000, { source })
+      const expected = new Map<string, number>()
+      const appOf = new Map(apps.map((a) => [a.id, a]))
+      for (const n of notices.filter((x) => x.kind === 'correction' && inPeriod(x.issuedAt, filter))) {
+        const problems = (JSON.parse(n.content) as { problems?: { target: string; key: string }[] }).problems ?? []
+        for (const p of problems.filter((x) => x.target === 'material')) {
+          const k = `${appOf.get(n.applicationId)!.itemId}|${p.key}`
+          expected.set(k, (expected.get(k) ?? 0) + 1)
+        }
+      }
+      expect(new Map(got.map((g) => [`${g.itemId}|${g.materialCode}`, g.count]))).toEqual(expected)
+      expect(got.every((g) => g.materialName.length > 0)).toBe(true)
+      // Most often named first.
+      expect(got.map((g) => g.count)).toEqual([...got.map((g) => g.count)].sort((a, b) => b - a))
+    })
+
+    it('gives the weekly trend from Monday to Sunday', async () => {
+      const filter = { from: '2026-03-02', to: '2026-04-26' }
+      const weeks = await weeklyTrend(t.deps, filter, { source })
+      expect(weeks).toHaveLength(8)
+      expect(weeks[0]!.week).toBe('2026-03-02')
+      for (const w of weeks) {
+        const end = addCalendarDays(w.week, 6)
+        const inWeek = (iso: string | null) => Boolean(iso) && shanghai(iso!) >= w.week && shanghai(iso!) <= end
+        expect(w.received).toBe(apps.filter((a) => inWeek(a.submittedAt)).length)
+        expect(w.completed).toBe(apps.filter((a) => a.state === 'completed' && inWeek(completion(a))).length)
+      }
+    })
+  })
+}
+
+describe('the daily summary', () => {
+  const year = { from: '2026-01-01', to: TODAY }
+
+  it('is what the statistics read for the days it holds: whole months rolled up, other days by day', async () => {
+    await refreshSummary(t.deps, { ratings, full: true })
+    const before = await computeStatistics(t.deps, { ...year, by: 'all' })
+    // June is not over (today is its last day): its days are read day by day.
+    const day = await t.db
+      .selectFrom('supervisionDayCounts')
+      .selectAll()
+      .where('received', '>', 0)
+      .where('day', '>=', '2026-06-01')
+      .executeTakeFirstOrThrow()
+    await t.db
+      .updateTable('supervisionDayCounts')
+      .set({ received: day.received + 1000 })
+      .where('day', '=', day.day)
+      .where('departmentId', '=', day.departmentId)
+      .where('itemId', '=', day.itemId)
+      .where('servicePointId', '=', day.servicePointId)
+      .where('channel', '=', day.channel)
+      .execute()
+    // March is whole: it is read from its monthly roll-up.
+    await sql`update supervision_month_counts set received = received + 500
+      where month = '2026-03' and department_id = (select min(department_id) from supervision_month_counts where month = '2026-03')
+        and item_id = (select min(item_id) from supervision_month_counts m where m.month = '2026-03'
+          and m.department_id = supervision_month_counts.department_id)`.execute(t.db)
+    const tampered = await computeStatistics(t.deps, { ...year, by: 'all' })
+    const monthRows = Number(
+      (
+        await sql<{ n: number }>`select count(*) as n from supervision_month_counts where month = '2026-03'
+          and department_id = (select min(department_id) from supervision_month_counts where month = '2026-03')
+          and item_id = (select min(item_id) from supervision_month_counts m where m.month = '2026-03'
+            and m.department_id = supervision_month_counts.department_id)`.execute(t.db)
+      ).rows[0]!.n,
+    )
+    expect(monthRows).toBeGreaterThan(0)
+    expect(tampered.total.received).toBe(before.total.received + 1000 + 500 * monthRows)
+    // A full rebuild counts the days again from the records.
+    await refreshSummary(t.deps, { ratings, full: true })
+    const rebuilt = await computeStatistics(t.deps, { ...year, by: 'all' })
+    expect(rebuilt.total.received).toBe(before.total.received)
   })
 
-  it('gives the weekly trend from Monday to Sunday', async () => {
-    const filter = { from: '2026-03-02', to: '2026-04-26' }
-    const weeks = await weeklyTrend(t.deps, filter)
-    expect(weeks).toHaveLength(8)
-    expect(weeks[0]!.week).toBe('2026-03-02')
-    for (const w of weeks) {
-      const end = addCalendarDays(w.week, 6)
-      const inWeek = (iso: string | null) => Boolean(iso) && shanghai(iso!) >= w.week && shanghai(iso!) <= end
-      expect(w.received).toBe(apps.filter((a) => inWeek(a.submittedAt)).length)
-      expect(w.completed).toBe(apps.filter((a) => a.state === 'completed' && inWeek(completion(a))).length)
+  it('picks up a change to the records of a past day at the next refresh, rebuilding only the days it touches', async () => {
+    await refreshSummary(t.deps, { ratings, full: true })
+    const corrected = new Set(events.filter((e) => e.event === 'request_correction').map((e) => e.applicationId))
+    const app = apps.find(
+      (a) =>
+        a.submittedAt &&
+        !corrected.has(a.id) &&
+        a.state !== 'draft' &&
+        shanghai(a.submittedAt) < addCalendarDays(TODAY, -20),
+    )!
+    expect(app).toBeDefined()
+    const now = t.clock.now().toISOString()
+    // What the service does when it asks for a correction: an event, and the case changes.
+    await t.db
+      .insertInto('applicationEvents')
+      .values({
+        id: `ev-${app.id}`,
+        applicationId: app.id,
+        seq: 99,
+        event: 'request_correction',
+        fromState: app.state,
+        toState: app.state,
+        actorType: 'staff',
+        actorId: null,
+        actorRole: null,
+        enterpriseId: null,
+        channel: null,
+        reason: null,
+        noticeId: null,
+        taskId: null,
+        details: null,
+        at: now,
+      })
+      .execute()
+    await t.db.updateTable('applications').set({ updatedAt: now }).where('id', '=', app.id).execute()
+
+    const records = await computeStatistics(t.deps, { ...year, by: 'department' }, { source: 'records' })
+    const stale = await computeStatistics(t.deps, { ...year, by: 'department' })
+    expect(stale.total.corrected).toBe(records.total.corrected - 1)
+
+    const refreshed = await refreshSummary(t.deps, { ratings })
+    expect(refreshed.ran).toBe(true)
+    expect(refreshed.days).toContain(shanghai(app.submittedAt!))
+    expect(refreshed.days.length).toBeLessThan(10)
+    const fresh = await computeStatistics(t.deps, { ...year, by: 'department' })
+    expect(fresh.total.corrected).toBe(records.total.corrected)
+    expect(fresh.groups.map((g) => [g.key, g.corrected])).toEqual(records.groups.map((g) => [g.key, g.corrected]))
+  })
+
+  it('is refreshed by one process at a time, and never holds a day twice', async () => {
+    const [a, b] = await Promise.all([
+      refreshSummary(t.deps, { ratings, full: true }),
+      refreshSummary(t.deps, { ratings, full: true }),
+    ])
+    expect([a.ran, b.ran].filter(Boolean)).toHaveLength(1)
+    const doubled = await t.db
+      .selectFrom('supervisionDayCounts')
+      .select(['day', 'departmentId', 'itemId', 'servicePointId', 'channel', (eb) => eb.fn.countAll().as('n')])
+      .groupBy(['day', 'departmentId', 'itemId', 'servicePointId', 'channel'])
+      .having((eb) => eb.fn.countAll(), '>', 1)
+      .execute()
+    expect(doubled).toEqual([])
+    const records = await computeStatistics(t.deps, { ...year, by: 'item' }, { ratings, source: 'records' })
+    const summary = await computeStatistics(t.deps, { ...year, by: 'item' }, { ratings })
+    expect(summary.summarisedThrough).toBe(addCalendarDays(TODAY, -1))
+    expect(summary.groups).toEqual(records.groups)
+    expect(summary.total).toEqual(records.total)
+  })
+
+  it('builds a long history over several rounds, right in between', async () => {
+    const first = await refreshSummary(t.deps, { ratings, full: true, maxDays: 60 })
+    expect(first.days).toHaveLength(60)
+    expect(first.pending).toBeGreaterThan(0)
+    const through = first.builtThrough!
+    expect(through < addCalendarDays(TODAY, -1)).toBe(true)
+    const halfway = await computeStatistics(t.deps, { ...year, by: 'department' }, { ratings })
+    expect(halfway.summarisedThrough).toBe(through)
+    const records = await computeStatistics(t.deps, { ...year, by: 'department' }, { ratings, source: 'records' })
+    expect(halfway.groups).toEqual(records.groups)
+    expect(halfway.total).toEqual(records.total)
+    let rounds = 1
+    for (let last = first; last.pending > 0; rounds++) {
+      const before = last.builtThrough!
+      last = await refreshSummary(t.deps, { ratings, maxDays: 60 })
+      expect(last.builtThrough! > before).toBe(true)
+    }
+    expect(rounds).toBeGreaterThan(2)
+    expect((await t.db.selectFrom('supervisionSummaryState').selectAll().executeTakeFirstOrThrow()).builtThrough).toBe(
+      addCalendarDays(TODAY, -1),
+    )
+    const done = await computeStatistics(t.deps, { ...year, by: 'department' }, { ratings })
+    expect(done.groups).toEqual(records.groups)
+  })
+
+  it('adds each day once it has ended', async () => {
+    try {
+      t.clock.set(`${addCalendarDays(TODAY, 1)}T01:00:00.000Z`)
+      const result = await refreshSummary(t.deps, { ratings })
+      expect(result.builtThrough).toBe(TODAY)
+      expect(result.days).toContain(TODAY)
+      const state = await t.db.selectFrom('supervisionSummaryState').selectAll().executeTakeFirstOrThrow()
+      expect(state.builtThrough).toBe(TODAY)
+      expect(state.leaseHolder).toBeNull()
+    } finally {
+      t.clock.set(`${TODAY}T04:00:00.000Z`)
     }
   })
 })

@@ -29,7 +29,12 @@ import {
   applicationDailyCounts,
   applicationDimensions,
   applicationDurations,
+  type CorrectionMaterialCount,
+  type CorrectionMaterialRow,
+  correctionMaterialCells,
+  correctionMaterialCounts,
   type DurationBucket,
+  nameCorrectionMaterials,
   type SupervisionDimension,
   type SupervisionFilter,
 } from '../applications/index.js'
@@ -41,6 +46,16 @@ import {
   type RatingsFacts,
   type RectificationFact,
 } from './supervision.ratings.js'
+import {
+  type DayRange,
+  splitPeriod,
+  summaryCounts,
+  summaryDaily,
+  summaryDurations,
+  summaryMaterials,
+  summaryRatings,
+  summaryState,
+} from './supervision.summary.js'
 
 export const CHANNEL_NAMES: Record<string, string> = {
   online: '网上申请',
@@ -112,6 +127,10 @@ export interface Statistics {
   total: GroupStatistics
   groups: GroupStatistics[]
   ratingsAvailable: boolean
+  /** The last day of the period read from the daily summary (null: all counted from the records). */
+  summarisedThrough: string | null
+  /** When the summary was last refreshed. */
+  summaryRefreshedAt: string | null
 }
 
 export const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null)
@@ -137,10 +156,31 @@ type Counts = Pick<ApplicationCountsRow, (typeof COUNT_FIELDS)[number]>
 
 const zeroCounts = (): Counts => Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as unknown as Counts
 
+/**
+ * Cases completed with the same days used, in one value of a dimension: how many, how many of
+ * them within their promised limit, and the sum of their promised days. (The daily summary keeps
+ * this form; the records' buckets per promised limit convert to it with `usedBucketOf`.)
+ */
+export interface UsedBucket {
+  key: string | null
+  used: number
+  count: number
+  within: number
+  promisedSum: number
+}
+
+export function usedBucketOf(b: DurationBucket): UsedBucket {
+  return {
+    key: b.key,
+    used: b.used,
+    count: b.count,
+    within: b.used <= b.promisedDays ? b.count : 0,
+    promisedSum: b.promisedDays * b.count,
+  }
+}
+
 /** Average, 90th percentile (nearest rank) and promised-limit figures of a set of buckets. */
-export function durationStats(
-  buckets: readonly Pick<DurationBucket, 'used' | 'promisedDays' | 'count'>[],
-): DurationStats {
+export function durationStats(buckets: readonly Omit<UsedBucket, 'key'>[]): DurationStats {
   const count = buckets.reduce((s, b) => s + b.count, 0)
   if (count === 0) {
     return { count: 0, averageUsed: null, p90Used: null, averagePromised: null, withinPromisedRate: null }
@@ -160,8 +200,8 @@ export function durationStats(
     count,
     averageUsed: buckets.reduce((s, b) => s + b.used * b.count, 0) / count,
     p90Used: p90,
-    averagePromised: buckets.reduce((s, b) => s + b.promisedDays * b.count, 0) / count,
-    withinPromisedRate: buckets.reduce((s, b) => s + (b.used <= b.promisedDays ? b.count : 0), 0) / count,
+    averagePromised: buckets.reduce((s, b) => s + b.promisedSum, 0) / count,
+    withinPromisedRate: buckets.reduce((s, b) => s + b.within, 0) / count,
   }
 }
 
@@ -217,7 +257,7 @@ function groupOf(
   key: string | null,
   label: string,
   counts: Counts,
-  buckets: DurationBucket[],
+  buckets: UsedBucket[],
   satisfaction: SatisfactionStats | null,
 ): GroupStatistics {
   return {
@@ -237,11 +277,15 @@ async function ratingFactsByKey(
   deps: Deps,
   ratings: RatingsFacts,
   query: StatisticsQuery,
+  /** The days whose ratings to read (the whole period unless given; null: none). */
+  ratingDays?: DayRange | null,
 ): Promise<{ ratings: Map<string | null, RatingFact[]>; rectifications: Map<string | null, RectificationFact[]> }> {
-  const { start, end } = {
-    start: new Date(`${query.from}T00:00:00+08:00`).toISOString(),
-    end: new Date(`${addCalendarDays(query.to, 1)}T00:00:00+08:00`).toISOString(),
-  }
+  const instants = (range: DayRange) => ({
+    start: new Date(`${range.from}T00:00:00+08:00`).toISOString(),
+    end: new Date(`${addCalendarDays(range.to, 1)}T00:00:00+08:00`).toISOString(),
+  })
+  const { start, end } = instants(query)
+  const rangeOfRatings = ratingDays === undefined ? { from: query.from, to: query.to } : ratingDays
   const factsQuery = { from: query.from, to: query.to, departmentId: query.departmentId }
   const needDims = Boolean(
     query.servicePointId || query.channel || query.by === 'servicePoint' || query.by === 'channel',
@@ -249,12 +293,22 @@ async function ratingFactsByKey(
   // By department, item or in all, ratings are counted in SQL (a year holds about as many ratings
   // as applications); by service point or channel each rating needs its application's.
   const counted = !needDims && ratings.ratingCounts !== undefined
+  const ratingsQuery = rangeOfRatings && { ...rangeOfRatings, departmentId: query.departmentId }
   const [ratingRows, rectificationRows] = await Promise.all([
-    counted ? ratings.ratingCounts!(deps.db, factsQuery) : ratings.ratingFacts(deps.db, factsQuery),
+    !ratingsQuery
+      ? Promise.resolve([] as RatingFact[])
+      : counted
+        ? ratings.ratingCounts!(deps.db, ratingsQuery)
+        : ratings.ratingFacts(deps.db, ratingsQuery),
     ratings.rectificationFacts(deps.db, factsQuery),
   ])
+  const ratedIn = rangeOfRatings ? instants(rangeOfRatings) : { start: '', end: '' }
   const inPeriod = (at: string) => at >= start && at < end
-  const rated = ratingRows.filter((r) => !isExcluded(r) && (counted || inPeriod(new Date(r.ratedAt).toISOString())))
+  const ratedInRange = (at: string) => {
+    const iso = new Date(at).toISOString()
+    return iso >= ratedIn.start && iso < ratedIn.end
+  }
+  const rated = ratingRows.filter((r) => !isExcluded(r) && (counted || ratedInRange(r.ratedAt)))
   const opened = rectificationRows.filter((r) => !isExcluded(r) && inPeriod(new Date(r.openedAt).toISOString()))
   const needItems = Boolean(query.itemId || query.by === 'item')
   const ids = [...rated, ...opened]
@@ -304,22 +358,72 @@ export function asOfDay(deps: Pick<Deps, 'clock'>, to: string): string {
   return to < today ? to : today
 }
 
+/** Sums count rows of the same key (from the summary and from the records). */
+function mergeCounts(lists: ApplicationCountsRow[][]): ApplicationCountsRow[] {
+  const out = new Map<string | null, ApplicationCountsRow>()
+  for (const list of lists) {
+    for (const row of list) {
+      const found = out.get(row.key)
+      if (!found) {
+        out.set(row.key, { ...row })
+        continue
+      }
+      for (const f of COUNT_FIELDS) found[f] += row[f]
+      found.label = found.label ?? row.label
+    }
+  }
+  return [...out.values()]
+}
+
+/** Where the statistics come from: the daily summary where built (default), or the records only. */
+export type StatisticsSource = 'summary' | 'records'
+
 /**
  * The statistics of a period, per value of `query.by` and in total (the groups partition the
- * applications, so the total is their sum).
+ * applications, so the total is their sum). The days the daily summary holds are read from it,
+ * the later ones and the open cases from the records (supervision.summary.ts).
  */
 export async function computeStatistics(
   deps: Deps,
   query: StatisticsQuery,
-  options: { ratings?: RatingsFacts } = {},
+  options: { ratings?: RatingsFacts; source?: StatisticsSource } = {},
 ): Promise<Statistics> {
   const cal = await deps.calendar.load()
   const asOf = asOfDay(deps, query.to)
-  const [counts, buckets, facts] = await Promise.all([
-    applicationCounts(deps.db, query, query.by, asOf),
-    applicationDurations(deps.db, cal, query, query.by),
-    options.ratings ? ratingFactsByKey(deps, options.ratings, query) : undefined,
-  ])
+  const state = options.source === 'records' ? undefined : await summaryState(deps.db)
+  const split = splitPeriod(query, state?.builtThrough)
+  const summarised = split.summary
+  const records = split.records
+  const [counts, buckets, facts] = summarised
+    ? await Promise.all([
+        Promise.all([
+          summaryCounts(deps.db, query, query.by, summarised),
+          records ? applicationCounts(deps.db, { ...query, ...records }, query.by, asOf, 'events') : [],
+          applicationCounts(deps.db, query, query.by, asOf, 'open'),
+        ]).then(mergeCounts),
+        Promise.all([
+          summaryDurations(deps.db, query, query.by, summarised),
+          records
+            ? applicationDurations(deps.db, cal, { ...query, ...records }, query.by).then((list) =>
+                list.map(usedBucketOf),
+              )
+            : [],
+        ]).then((lists) => lists.flat()),
+        options.ratings
+          ? Promise.all([
+              summaryRatings(deps.db, query, query.by, summarised),
+              ratingFactsByKey(deps, options.ratings, query, records ?? null),
+            ]).then(([fromSummary, live]) => {
+              for (const [key, list] of fromSummary) live.ratings.set(key, [...(live.ratings.get(key) ?? []), ...list])
+              return live
+            })
+          : undefined,
+      ])
+    : await Promise.all([
+        applicationCounts(deps.db, query, query.by, asOf),
+        applicationDurations(deps.db, cal, query, query.by).then((list) => list.map(usedBucketOf)),
+        options.ratings ? ratingFactsByKey(deps, options.ratings, query) : undefined,
+      ])
   const labels = await labelsFor(deps, query.by)
   const keys = new Set<string | null>([...counts.map((c) => c.key), ...buckets.map((b) => b.key)])
   if (facts) for (const k of [...facts.ratings.keys(), ...facts.rectifications.keys()]) keys.add(k)
@@ -352,7 +456,61 @@ export async function computeStatistics(
     buckets,
     facts ? satisfactionOf(allRatings, allRectifications, asOf) : null,
   )
-  return { query, asOf, total, groups, ratingsAvailable: Boolean(options.ratings) }
+  return {
+    query,
+    asOf,
+    total,
+    groups,
+    ratingsAvailable: Boolean(options.ratings),
+    summarisedThrough: summarised?.to ?? null,
+    summaryRefreshedAt: summarised ? (state?.refreshedAt ?? null) : null,
+  }
+}
+
+/**
+ * The materials most often named in the correction notices of the period (补正材料), per item:
+ * from the daily summary where built, the later days from the records.
+ */
+export async function topCorrectedMaterials(
+  deps: Deps,
+  filter: SupervisionFilter,
+  limit = 10,
+  options: { source?: StatisticsSource } = {},
+): Promise<CorrectionMaterialCount[]> {
+  const built = options.source === 'records' ? null : (await summaryState(deps.db))?.builtThrough
+  const split = splitPeriod(filter, built)
+  if (!split.summary) return correctionMaterialCounts(deps.db, filter, limit)
+  const [summarised, live] = await Promise.all([
+    summaryMaterials(deps.db, filter, split.summary),
+    split.records ? correctionMaterialCells(deps.db, { ...filter, ...split.records }) : [],
+  ])
+  const merged = new Map<string, Omit<CorrectionMaterialRow, 'key'>>()
+  for (const row of [...summarised, ...live]) {
+    const id = JSON.stringify([row.itemId, row.materialCode])
+    const found = merged.get(id)
+    if (!found) {
+      merged.set(id, {
+        itemId: row.itemId,
+        itemVersionId: row.itemVersionId,
+        itemName: row.itemName,
+        materialCode: row.materialCode,
+        count: row.count,
+      })
+      continue
+    }
+    found.count += row.count
+    if (row.itemVersionId > found.itemVersionId) found.itemVersionId = row.itemVersionId
+    if (row.itemName > found.itemName) found.itemName = row.itemName
+  }
+  const top = [...merged.values()]
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0) ||
+        (a.materialCode < b.materialCode ? -1 : a.materialCode > b.materialCode ? 1 : 0),
+    )
+    .slice(0, limit)
+  return nameCorrectionMaterials(deps.db, top)
 }
 
 /** Names for the values of a dimension. */
@@ -386,8 +544,19 @@ export interface WeekPoint {
 }
 
 /** Received and completed per week (Monday to Sunday) of the period. */
-export async function weeklyTrend(deps: Deps, filter: SupervisionFilter): Promise<WeekPoint[]> {
-  const days = await applicationDailyCounts(deps.db, filter)
+export async function weeklyTrend(
+  deps: Deps,
+  filter: SupervisionFilter,
+  options: { source?: StatisticsSource } = {},
+): Promise<WeekPoint[]> {
+  const built = options.source === 'records' ? null : (await summaryState(deps.db))?.builtThrough
+  const split = splitPeriod(filter, built)
+  const days = (
+    await Promise.all([
+      split.summary ? summaryDaily(deps.db, filter, split.summary) : [],
+      split.records ? applicationDailyCounts(deps.db, { ...filter, ...split.records }) : [],
+    ])
+  ).flat()
   const weeks = new Map<string, WeekPoint>()
   const mondayOf = (day: string) => addCalendarDays(day, -((dayOfWeek(day) + 6) % 7))
   for (let week = mondayOf(filter.from); week <= filter.to; week = addCalendarDays(week, 7)) {

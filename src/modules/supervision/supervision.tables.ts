@@ -46,9 +46,78 @@ export interface SupervisionSettingTable {
   updatedBy: string | null
 }
 
+/** The grain of the daily summary (migration 0019): a day and a cell. */
+export interface SummaryCellColumns {
+  /** Asia/Shanghai day. */
+  day: string
+  departmentId: string
+  itemId: string
+  /** '' when none. */
+  servicePointId: string
+  /** '' when unknown (a rating whose application is gone). */
+  channel: string
+}
+
+export interface SupervisionDayCountsTable extends SummaryCellColumns {
+  itemName: string
+  received: number
+  accepted: number
+  deemedAccepted: number
+  notAccepted: number
+  refused: number
+  withdrawn: number
+  completed: number
+  approved: number
+  onlineFull: number
+  overdueCompleted: number
+  promisedOverdueCompleted: number
+  corrected: number
+}
+
+export interface SupervisionDayDurationsTable extends SummaryCellColumns {
+  /** Days used of the promised clock at completion. */
+  used: number
+  count: number
+  /** … of which within their promised limit. */
+  within: number
+  /** Sum of their promised days. */
+  promisedSum: number
+}
+
+export interface SupervisionDayRatingsTable extends SummaryCellColumns {
+  level: number
+  isDefault: number
+  count: number
+}
+
+export interface SupervisionDayMaterialsTable extends SummaryCellColumns {
+  materialCode: string
+  itemVersionId: string
+  itemName: string
+  count: number
+}
+
+export interface SupervisionSummaryStateTable {
+  id: string
+  /** Every day up to this one is in the summary; later days are counted from the records. */
+  builtThrough: string | null
+  firstDay: string | null
+  /** Changes of records at or after this instant are still to be looked at. */
+  changesSince: string | null
+  refreshedAt: string | null
+  leaseHolder: string | null
+  leaseUntil: string | null
+  daysRebuilt: number
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     warningCards: WarningCardTable
     supervisionSettings: SupervisionSettingTable
+    supervisionDayCounts: SupervisionDayCountsTable
+    supervisionDayDurations: SupervisionDayDurationsTable
+    supervisionDayRatings: SupervisionDayRatingsTable
+    supervisionDayMaterials: SupervisionDayMaterialsTable
+    supervisionSummaryState: SupervisionSummaryStateTable
   }
 }

@@ -89,6 +89,22 @@ describe('GET /', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
   })
 
+  it('sends the same security headers on error pages and JSON errors', async () => {
+    const page = await t.app.inject({ method: 'GET', url: '/no/such/page' })
+    const api = await t.app.inject({ method: 'GET', url: '/api/no-such-thing' })
+    for (const res of [page, api]) {
+      expect(res.statusCode).toBe(404)
+      expect(String(res.headers['content-security-policy'])).toContain("frame-ancestors 'none'")
+      expect(res.headers['x-content-type-options']).toBe('nosniff')
+      expect(res.headers['x-frame-options']).toBe('SAMEORIGIN')
+      expect(res.headers['referrer-policy']).toBe('strict-origin-when-cross-origin')
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin')
+      // Plain HTTP here (SECURE_COOKIES off): no HSTS, no upgrade of insecure requests.
+      expect(res.headers['strict-transport-security']).toBeUndefined()
+      expect(String(res.headers['content-security-policy'])).not.toContain('upgrade-insecure-requests')
+    }
+  })
+
   it('links hashed assets that are served with a one-year immutable cache', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/' })
     const href = /href="(\/assets\/css\/site\.[0-9a-f]{10}\.css)"/.exec(res.body)?.[1]

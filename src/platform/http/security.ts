@@ -5,10 +5,10 @@
 import cookie from '@fastify/cookie'
 import csrf from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import multipart from '@fastify/multipart'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import helmet, { type HelmetOptions } from 'helmet'
 
 export interface SecurityOptions {
   secureCookies: boolean
@@ -20,6 +20,11 @@ export interface SecurityOptions {
 /** Cookie names get the __Host- prefix behind TLS (bound to this host, path /, Secure). */
 export function cookieName(base: string, secure: boolean): string {
   return secure ? `__Host-${base}` : base
+}
+
+/** The cookie holding a visitor's CSRF secret. */
+export function csrfCookieName(secure: boolean): string {
+  return cookieName('yw_csrf', secure)
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -40,8 +45,31 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The headers helmet sets, worked out once. They do not depend on the request, and
+ * @fastify/helmet rebuilt helmet (parsing the CSP directives) for every response: an eighth of
+ * the CPU of a small page (docs/performance.md).
+ */
+export function helmetHeaders(options: Readonly<HelmetOptions>): [string, string][] {
+  const headers = new Map<string, string>()
+  const recorder = {
+    setHeader: (name: string, value: string | number | readonly string[]) => {
+      headers.set(name, Array.isArray(value) ? value.join(', ') : String(value))
+    },
+    removeHeader: (name: string) => {
+      headers.delete(name)
+    },
+  }
+  let failure: unknown
+  helmet(options)({} as never, recorder as never, (error?: unknown) => {
+    failure = error
+  })
+  if (failure) throw failure
+  return [...headers]
+}
+
 export async function registerSecurity(app: FastifyInstance, options: SecurityOptions): Promise<void> {
-  await app.register(helmet, {
+  const headers = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -64,6 +92,11 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     crossOriginEmbedderPolicy: false,
   })
+  // On the raw response, as helmet itself does: they stay on errors and on hijacked replies.
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of headers) reply.raw.setHeader(name, value)
+    done()
+  })
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()')
     return payload
@@ -77,7 +110,7 @@ export async function registerSecurity(app: FastifyInstance, options: SecurityOp
   })
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
-    cookieKey: cookieName('yw_csrf', options.secureCookies),
+    cookieKey: csrfCookieName(options.secureCookies),
     cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, secure: options.secureCookies, signed: false },
     getToken: (req: FastifyRequest) => {
       const body = req.body as Record<string, unknown> | undefined

@@ -15,6 +15,6 @@ export {
   search,
   suggest,
 } from './search.js'
-export { addSynonyms, STARTER_SYNONYMS, seedSynonyms } from './search.synonyms.js'
+export { addSynonyms, STARTER_SYNONYMS, seedSynonyms, synonymsVersion } from './search.synonyms.js'
 export type { SearchDocumentTable, SearchSynonymTable } from './search.tables.js'
 export { normalize, pinyinInitials, queryWords, tokenize } from './search.text.js'

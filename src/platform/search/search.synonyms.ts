@@ -90,6 +90,18 @@ export async function seedSynonyms(db: DbOrTrx): Promise<number> {
   return added
 }
 
+/**
+ * A stamp of the synonym table that changes whenever a pair is added or changed: pages that keep
+ * search results compare it to know when to search again.
+ */
+export async function synonymsVersion(db: DbOrTrx): Promise<string> {
+  const row = await db
+    .selectFrom('searchSynonyms')
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.max('updatedAt').as('updated')])
+    .executeTakeFirstOrThrow()
+  return `${row.n}|${row.updated ?? ''}`
+}
+
 /** The synonyms of each of the given keys that has any, in a stable order. */
 export async function findSynonyms(db: DbOrTrx, keys: string[]): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>()

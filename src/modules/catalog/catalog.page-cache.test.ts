@@ -1,0 +1,305 @@
+/**
+ * Guide and search pages are kept for anonymous visitors (reply.publicPage, docs/performance.md).
+ * What must hold: a publication or withdrawal shows at once in the process that made it and
+ * within STAMP_MAX_AGE_MS in another process on the same database; a logged-in person never gets
+ * a kept page and never fills one; every visitor gets their own CSRF token; a kept page is the
+ * page rendered anew.
+ *
+ * Two app instances with their own database handles on one database stand for two processes
+ * (SQLite: a file; PostgreSQL: a scratch database).
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, form, onPostgres, testConfig, testPrincipal } from '../../../test/helpers.js'
+import { buildApp } from '../../app.js'
+import { createDeps, createModules } from '../../composition.js'
+import type { Principal } from '../../platform/auth/principal.js'
+import { TestClock } from '../../platform/clock.js'
+import type { DatabaseConfig } from '../../platform/config.js'
+import { createDatabase, type Db } from '../../platform/db/database.js'
+import { migrateToLatest } from '../../platform/db/migrate.js'
+import type { Deps } from '../../platform/deps.js'
+import { runSeed } from '../../seed.js'
+import { permissionsOf } from '../identity/index.js'
+import { STAMP_MAX_AGE_MS } from './catalog.freshness.js'
+import type { ItemElements } from './catalog.model.js'
+import {
+  getVersion,
+  type ItemInput,
+  reviewVersion,
+  saveDraft,
+  startNewVersion,
+  submitForReview,
+  withdrawItem,
+} from './catalog.service.js'
+
+interface Node {
+  app: FastifyInstance
+  deps: Deps
+  db: Db
+}
+
+const clock = new TestClock()
+let database: DatabaseConfig
+let dropDatabase: () => Promise<void>
+/** "Process" A (changes are made here) and B (another process on the same database). */
+let a: Node
+let b: Node
+/** A third app on A's database handle that keeps no pages: what a page looks like rendered anew. */
+let fresh: Node
+let itemAdmin: Principal
+let reviewer: Principal
+const ids = new Map<string, string>()
+
+async function node(env: Record<string, string> = {}, db?: Db): Promise<Node> {
+  const handle = db ?? createDatabase(database)
+  const deps = createDeps(testConfig(database, { RATE_LIMIT_PER_MINUTE: '100000', ...env }), { db: handle, clock })
+  const modules = createModules(deps)
+  // Stands in for login: a request with this header is 张三's.
+  modules.unshift({
+    name: 'test-principal',
+    register: () => {},
+    resolvePrincipal: async (request) =>
+      request.headers['x-test-person'] ? testPrincipal({ displayName: '张三（已登录）' }) : undefined,
+  })
+  const app = await buildApp(deps, modules)
+  return { app, deps, db: handle }
+}
+
+beforeAll(async () => {
+  let first: Db
+  if (onPostgres) {
+    const scratch = await createTestDatabase()
+    database = scratch.config
+    first = scratch.db
+    dropDatabase = scratch.drop
+  } else {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yiwang-page-cache-'))
+    database = { dialect: 'sqlite', file: path.join(dir, 'yiwang.sqlite') }
+    first = createDatabase(database)
+    await migrateToLatest(first)
+    dropDatabase = async () => {
+      await first.destroy()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  a = await node({}, first)
+  await runSeed(createModules(a.deps), { print: false })
+  b = await node()
+  fresh = await node({ PAGE_CACHE_MB: '0' }, a.db)
+  const rows = await a.db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .select(['items.id', 'itemVersions.taskName'])
+    .execute()
+  for (const r of rows) ids.set(r.taskName, r.id)
+  const scj = (await a.db.selectFrom('departments').select('id').where('code', '=', 'scj').executeTakeFirstOrThrow()).id
+  itemAdmin = testPrincipal({
+    staffId: 'staff-items',
+    departmentId: scj,
+    roles: ['item_admin'],
+    permissions: permissionsOf(['item_admin']),
+  })
+  reviewer = testPrincipal({
+    staffId: 'staff-review',
+    roles: ['catalog_reviewer'],
+    permissions: permissionsOf(['catalog_reviewer']),
+  })
+}, 120_000)
+
+afterAll(async () => {
+  for (const n of [fresh, b, a]) await n?.app.close()
+  await b?.db.destroy()
+  await dropDatabase?.()
+})
+
+const idOf = (name: string) => {
+  const id = ids.get(name)
+  if (!id) throw new Error(`no item ${name}`)
+  return id
+}
+
+const get = (n: Node, url: string, headers: Record<string, string> = {}) =>
+  n.app.inject({ method: 'GET', url: encodeURI(url), headers })
+
+const h1Of = (html: string) => /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? ''
+const tokenOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
+const csrfCookieOf = (res: LightMyRequestResponse) => res.cookies.find((c) => c.name === 'yw_csrf')?.value
+const hitNames = (html: string) =>
+  [...html.matchAll(/<li class="item-list__item search-hit">\s*<h3[^>]*>\s*<a href="[^"]+">([\s\S]*?)<\/a>/g)].map(
+    (m) => (m[1] ?? '').replace(/<[^>]+>/g, ''),
+  )
+
+/** Publishes a new version of an item with another name, as the catalog's staff do, on node `n`. */
+async function rename(n: Node, itemId: string, taskName: string) {
+  clock.advance(60_000)
+  const { versionId } = await startNewVersion(n.deps, itemAdmin, itemId)
+  const current = JSON.parse((await getVersion(n.db, versionId)).elements) as ItemElements
+  await saveDraft(n.deps, itemAdmin, versionId, { ...current, taskName } as ItemInput, '改名')
+  await submitForReview(n.deps, itemAdmin, versionId)
+  await reviewVersion(n.deps, reviewer, versionId, { approve: true })
+}
+
+const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('a kept page is the page rendered anew', () => {
+  it('for a guide and for search results, to the byte apart from the CSRF token', async () => {
+    for (const url of [`/services/${idOf('食品经营许可')}`, '/search?q=开饭店', '/search?q=身份证&audience=person']) {
+      await get(a, url) // kept
+      const kept = await get(a, url)
+      const rendered = await get(fresh, url)
+      expect(kept.statusCode).toBe(rendered.statusCode)
+      expect(kept.headers['cache-control']).toBe('private, no-cache')
+      expect(rendered.headers['cache-control']).toBe('no-store')
+      const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""')
+      expect(withoutToken(kept.body)).toBe(withoutToken(rendered.body))
+      expect(hitNames(kept.body)).toEqual(hitNames(rendered.body))
+    }
+  })
+
+  it('keeps 长者模式 and the plain page apart', async () => {
+    const url = `/services/${idOf('居民身份证换领')}`
+    expect((await get(a, url)).body).not.toContain('class="elder"')
+    const elder = await get(a, url, { cookie: 'yw_elder=1' })
+    expect(elder.body).toContain('<html lang="zh-CN" class="elder"')
+    expect(elder.body).toContain('退出长者模式')
+    expect((await get(a, url)).body).not.toContain('class="elder"')
+  })
+})
+
+describe('anonymous and logged-in requests never share a page', () => {
+  it('shows a logged-in person their own page, never kept, whichever came first', async () => {
+    const guide = `/services/${idOf('食品经营许可')}`
+    const search = '/search?q=营业执照'
+    const anonymous = await get(a, guide)
+    const person = await get(a, guide, { 'x-test-person': '1' })
+    expect(person.body).toContain('张三（已登录）')
+    expect(person.headers['cache-control']).toBe('no-store')
+    expect(person.headers.etag).toBeUndefined()
+    expect(anonymous.body).not.toContain('张三（已登录）')
+    // The person first: what they got is not kept for the next anonymous visitor.
+    expect((await get(a, search, { 'x-test-person': '1' })).body).toContain('张三（已登录）')
+    const after = await get(a, search)
+    expect(after.body).not.toContain('张三（已登录）')
+    expect(after.body).toContain('登录')
+  })
+
+  it('answers a logged-in request carrying an anonymous ETag with the whole page', async () => {
+    const url = `/services/${idOf('食品经营许可')}`
+    const first = await get(a, url)
+    const cookie = `yw_csrf=${csrfCookieOf(first)}`
+    const second = await get(a, url, { cookie })
+    const etag = String(second.headers.etag)
+    expect(etag).toMatch(/^W\/".+"$/)
+    expect((await get(a, url, { cookie, 'if-none-match': etag })).statusCode).toBe(304)
+    const person = await get(a, url, { cookie, 'if-none-match': etag, 'x-test-person': '1' })
+    expect(person.statusCode).toBe(200)
+    expect(person.body).toContain('张三（已登录）')
+  })
+})
+
+describe('CSRF tokens in kept pages', () => {
+  it('gives every visitor their own token, valid for the 长者模式 form with their cookie only', async () => {
+    const url = `/services/${idOf('食品经营许可')}`
+    const one = await get(a, url)
+    const two = await get(a, url)
+    const [tokenOne, tokenTwo] = [tokenOf(one.body), tokenOf(two.body)]
+    const [cookieOne, cookieTwo] = [csrfCookieOf(one), csrfCookieOf(two)]
+    expect(tokenOne && tokenTwo && cookieOne && cookieTwo).toBeTruthy()
+    expect(cookieOne).not.toBe(cookieTwo)
+    expect(tokenOne).not.toBe(tokenTwo)
+    const post = (token: string, cookie: string) =>
+      a.app.inject({
+        method: 'POST',
+        url: '/preferences/elder-mode',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `yw_csrf=${cookie}` },
+        payload: form({ _csrf: token, on: '1', return: url }),
+      })
+    expect((await post(tokenOne!, cookieOne!)).statusCode).toBe(303)
+    expect((await post(tokenTwo!, cookieOne!)).statusCode).toBe(403)
+    // A returning visitor keeps their secret: no new cookie, a fresh token for it.
+    const again = await get(a, url, { cookie: `yw_csrf=${cookieOne}` })
+    expect(csrfCookieOf(again)).toBeUndefined()
+    expect((await post(tokenOf(again.body)!, cookieOne!)).statusCode).toBe(303)
+  })
+
+  it('answers 304 only for the same page and the same CSRF secret', async () => {
+    const url = '/search?q=社保卡'
+    const cookie = `yw_csrf=${csrfCookieOf(await get(a, url))}`
+    const etag = String((await get(a, url, { cookie })).headers.etag)
+    const notModified = await get(a, url, { cookie, 'if-none-match': etag })
+    expect(notModified.statusCode).toBe(304)
+    expect(notModified.body).toBe('')
+    const otherSecret = await get(a, url, { cookie: 'yw_csrf=someoneelsessecret', 'if-none-match': etag })
+    expect(otherSecret.statusCode).toBe(200)
+    expect((await get(a, '/search?q=社保', { cookie, 'if-none-match': etag })).statusCode).toBe(200)
+  })
+})
+
+describe('publications and withdrawals', () => {
+  it('shows a new version in the guide and search at once in the process that published it', async () => {
+    const itemId = idOf('个体工商户注销登记')
+    const guide = `/services/${itemId}`
+    const cookie = `yw_csrf=${csrfCookieOf(await get(a, guide))}`
+    const before = await get(a, guide, { cookie })
+    expect(h1Of(before.body)).toBe('个体工商户注销登记')
+    expect(hitNames((await get(a, '/search?q=个体工商户注销')).body)).toContain('个体工商户注销登记')
+
+    await rename(a, itemId, '个体工商户注销登记（简易程序）')
+
+    const after = await get(a, guide, { cookie, 'if-none-match': String(before.headers.etag) })
+    expect(after.statusCode).toBe(200)
+    expect(h1Of(after.body)).toBe('个体工商户注销登记（简易程序）')
+    expect(after.body).toContain('第 2 版')
+    expect(hitNames((await get(a, '/search?q=个体工商户注销')).body)).toContain('个体工商户注销登记（简易程序）')
+  })
+
+  it(`shows it in another process within ${STAMP_MAX_AGE_MS} ms`, async () => {
+    const itemId = idOf('企业注销登记')
+    expect(h1Of((await get(b, `/services/${itemId}`)).body)).toBe('企业注销登记')
+    expect(hitNames((await get(b, '/search?q=企业注销')).body)).toContain('企业注销登记')
+
+    await rename(a, itemId, '企业注销登记（新版）')
+    const published = Date.now()
+    expect(h1Of((await get(a, `/services/${itemId}`)).body)).toBe('企业注销登记（新版）')
+
+    // B may show the old page until its stamp is older than STAMP_MAX_AGE_MS, never longer.
+    await later(STAMP_MAX_AGE_MS + 50 - (Date.now() - published))
+    expect(h1Of((await get(b, `/services/${itemId}`)).body)).toBe('企业注销登记（新版）')
+    expect(hitNames((await get(b, '/search?q=企业注销')).body)).toContain('企业注销登记（新版）')
+  })
+
+  it('takes a withdrawn item out of the guide and search: at once here, within the bound there', async () => {
+    const itemId = idOf('食品小作坊登记')
+    for (const n of [a, b]) {
+      expect((await get(n, `/services/${itemId}`)).statusCode).toBe(200)
+      expect(hitNames((await get(n, '/search?q=食品小作坊登记')).body)).toContain('食品小作坊登记')
+    }
+    clock.advance(60_000)
+    await withdrawItem(a.deps, reviewer, itemId, '职能调整')
+    const withdrawn = Date.now()
+    expect((await get(a, `/services/${itemId}`)).statusCode).toBe(410)
+    expect(hitNames((await get(a, '/search?q=食品小作坊登记')).body)).not.toContain('食品小作坊登记')
+
+    await later(STAMP_MAX_AGE_MS + 50 - (Date.now() - withdrawn))
+    const there = await get(b, `/services/${itemId}`)
+    expect(there.statusCode).toBe(410)
+    expect(there.body).toContain('已停止办理')
+    expect(hitNames((await get(b, '/search?q=食品小作坊登记')).body)).not.toContain('食品小作坊登记')
+  })
+
+  it('shows a department’s new name within the bound (the stamp covers departments)', async () => {
+    const url = '/search?q=食品经营许可'
+    expect((await get(b, url)).body).not.toContain('区市场监督管理局（新）')
+    await a.db
+      .updateTable('departments')
+      .set({ shortName: '区市场监督管理局（新）' })
+      .where('code', '=', 'scj')
+      .execute()
+    await later(STAMP_MAX_AGE_MS + 50)
+    expect((await get(b, url)).body).toContain('区市场监督管理局（新）')
+  })
+})

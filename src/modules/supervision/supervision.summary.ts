@@ -1,0 +1,655 @@
+/**
+ * The daily summary of the statistics (migration 0019). A year of the district is a million
+ * applications with several million events, notices and ratings; counting them afresh for every
+ * request took tens of seconds. So the statistics of past days are kept per Asia/Shanghai day and
+ * cell (department × item × service point × channel): what happened that day (received, accepted,
+ * rejected, refused, withdrawn, completed and how), the days used by the cases completed that day,
+ * the ratings given that day and the materials named in that day's correction notices.
+ *
+ * The summary is never counted up or down as things happen: a day's rows are rebuilt from the
+ * records, by the same counting functions the statistics use on the records (applications'
+ * `applicationCounts` … with the `cell` grouping), whenever something that day's figures depend
+ * on may have changed. The refresh (a sweep, every five minutes, one node at a time under a lease)
+ * rebuilds
+ * - the days that have ended since the last refresh, and
+ * - the days of the applications changed since the last refresh began (every change moves an
+ *   application's `updated_at`; its submission, acceptance, decision, withdrawal, completion and
+ *   the change's own day), and of the ratings recorded or whose rectification changed since then.
+ * "Since" reaches five minutes further back than the last refresh began, so a change whose
+ * transaction committed while that refresh was reading is still seen.
+ *
+ * The statistics (supervision.stats.ts) read the summary for the days up to `builtThrough` and
+ * count the later days (today, or everything before the first refresh) from the records; the
+ * state of open cases on `asOf` is always read from the records. A past day's figures are thus as
+ * fresh as the last refresh (five minutes at most) and today's are live. `computeStatistics(…,
+ * { source: 'records' })` counts everything from the records, and the tests hold the two equal.
+ */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+import { type RawBuilder, sql } from 'kysely'
+import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
+import { type Db, type DbOrTrx, transaction } from '../../platform/db/database.js'
+import type { Deps } from '../../platform/deps.js'
+import { newId } from '../../platform/ids.js'
+import {
+  type ApplicationCountsRow,
+  applicationCounts,
+  applicationDaysChangedSince,
+  applicationDimensions,
+  applicationDurations,
+  type CorrectionMaterialRow,
+  cellOf,
+  correctionMaterialCells,
+  firstSubmissionDay,
+  type SupervisionDimension,
+  type SupervisionFilter,
+} from '../applications/index.js'
+import { isExcluded, type RatingFact, type RatingsFacts } from './supervision.ratings.js'
+import type { UsedBucket } from './supervision.stats.js'
+import type {
+  SupervisionDayCountsTable,
+  SupervisionDayDurationsTable,
+  SupervisionDayMaterialsTable,
+  SupervisionDayRatingsTable,
+  SupervisionSummaryStateTable,
+} from './supervision.tables.js'
+
+const STATE_ID = 'statistics'
+/** How much further back than the last refresh's start changes are looked for. */
+export const CHANGE_MARGIN_MS = 5 * 60_000
+/** How long a refresh may hold the summary before another node may take over. */
+const LEASE_MS = 10 * 60_000
+const INSERT_CHUNK = 500
+
+/** The counts of `supervision_*_counts`. */
+const COUNT_COLUMN_NAMES = [
+  'received',
+  'accepted',
+  'deemed_accepted',
+  'not_accepted',
+  'refused',
+  'withdrawn',
+  'completed',
+  'approved',
+  'online_full',
+  'overdue_completed',
+  'promised_overdue_completed',
+  'corrected',
+] as const
+
+/** A range of days, both included. */
+export interface DayRange {
+  from: string
+  to: string
+}
+
+export async function summaryState(db: DbOrTrx): Promise<SupervisionSummaryStateTable | undefined> {
+  return db.selectFrom('supervisionSummaryState').selectAll().where('id', '=', STATE_ID).executeTakeFirst()
+}
+
+/**
+ * The part of a period the summary answers and the part counted from the records: the days up
+ * to `builtThrough` and the days after it.
+ */
+export function splitPeriod(
+  period: DayRange,
+  builtThrough: string | null | undefined,
+): { summary?: DayRange; records?: DayRange } {
+  if (!builtThrough || builtThrough < period.from) return { records: period }
+  if (builtThrough >= period.to) return { summary: period }
+  return {
+    summary: { from: period.from, to: builtThrough },
+    records: { from: addCalendarDays(builtThrough, 1), to: period.to },
+  }
+}
+
+// ----- building ---------------------------------------------------------------------------------
+
+const cellColumns = (day: string, key: string) => {
+  const c = cellOf(key)
+  return {
+    day,
+    departmentId: c.departmentId,
+    itemId: c.itemId,
+    servicePointId: c.servicePointId,
+    channel: c.channel,
+  }
+}
+
+/** A day's summary rows, counted from the records. */
+async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefined) {
+  const cal = await deps.calendar.load()
+  const filter: SupervisionFilter = { from: day, to: day }
+  const [counts, durations, materials, rated] = await Promise.all([
+    applicationCounts(deps.db, filter, 'cell', day, 'events'),
+    applicationDurations(deps.db, cal, filter, 'cell'),
+    correctionMaterialCells(deps.db, filter),
+    ratings ? ratings.ratingFacts(deps.db, filter) : Promise.resolve([] as RatingFact[]),
+  ])
+  const countRows: SupervisionDayCountsTable[] = counts.map((c) => ({
+    ...cellColumns(day, c.key ?? ''),
+    itemName: c.label ?? '',
+    received: c.received,
+    accepted: c.accepted,
+    deemedAccepted: c.deemedAccepted,
+    notAccepted: c.notAccepted,
+    refused: c.refused,
+    withdrawn: c.withdrawn,
+    completed: c.completed,
+    approved: c.approved,
+    onlineFull: c.onlineFull,
+    overdueCompleted: c.overdueCompleted,
+    promisedOverdueCompleted: c.promisedOverdueCompleted,
+    corrected: c.corrected,
+  }))
+  // Per cell and days used: the promised limits folded into a count within them and their sum.
+  const durationCells = new Map<string, SupervisionDayDurationsTable>()
+  for (const b of durations) {
+    const id = JSON.stringify([b.key, b.used])
+    const row = durationCells.get(id) ?? {
+      ...cellColumns(day, b.key ?? ''),
+      used: b.used,
+      count: 0,
+      within: 0,
+      promisedSum: 0,
+    }
+    row.count += b.count
+    if (b.used <= b.promisedDays) row.within += b.count
+    row.promisedSum += b.promisedDays * b.count
+    durationCells.set(id, row)
+  }
+  const durationRows = [...durationCells.values()]
+  const materialRows: SupervisionDayMaterialsTable[] = materials.map((m) => ({
+    ...cellColumns(day, m.key),
+    materialCode: m.materialCode,
+    itemVersionId: m.itemVersionId,
+    itemName: m.itemName,
+    count: m.count,
+  }))
+  // A rating's service point and channel are its application's.
+  const kept = rated.filter((r) => !isExcluded(r) && todayInShanghai(new Date(r.ratedAt)) === day)
+  const dims = await applicationDimensions(
+    deps.db,
+    kept.map((r) => r.applicationId),
+  )
+  const ratingCells = new Map<string, SupervisionDayRatingsTable>()
+  for (const r of kept) {
+    const d = dims.get(r.applicationId)
+    const row: SupervisionDayRatingsTable = {
+      day,
+      departmentId: r.departmentId,
+      itemId: r.itemId ?? d?.itemId ?? '',
+      servicePointId: d?.servicePointId ?? '',
+      channel: d?.channel ?? '',
+      level: Math.min(5, Math.max(1, Math.round(r.level))),
+      isDefault: r.isDefault === true || r.isDefault === 1 ? 1 : 0,
+      count: 0,
+    }
+    const id = JSON.stringify([row.departmentId, row.itemId, row.servicePointId, row.channel, row.level, row.isDefault])
+    const found = ratingCells.get(id)
+    if (found) found.count += r.count ?? 1
+    else ratingCells.set(id, { ...row, count: r.count ?? 1 })
+  }
+  return { countRows, durationRows, materialRows, ratingRows: [...ratingCells.values()] }
+}
+
+/** Rebuilds one day of the summary from the records, in one transaction. */
+export async function rebuildDay(deps: Deps, day: string, ratings?: RatingsFacts): Promise<void> {
+  const rows = await dayRows(deps, day, ratings)
+  await transaction(deps.db, async (trx) => {
+    await trx.deleteFrom('supervisionDayCounts').where('day', '=', day).execute()
+    await trx.deleteFrom('supervisionDayDurations').where('day', '=', day).execute()
+    await trx.deleteFrom('supervisionDayRatings').where('day', '=', day).execute()
+    await trx.deleteFrom('supervisionDayMaterials').where('day', '=', day).execute()
+    for (let i = 0; i < rows.countRows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('supervisionDayCounts')
+        .values(rows.countRows.slice(i, i + INSERT_CHUNK))
+        .execute()
+    }
+    for (let i = 0; i < rows.durationRows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('supervisionDayDurations')
+        .values(rows.durationRows.slice(i, i + INSERT_CHUNK))
+        .execute()
+    }
+    for (let i = 0; i < rows.ratingRows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('supervisionDayRatings')
+        .values(rows.ratingRows.slice(i, i + INSERT_CHUNK))
+        .execute()
+    }
+    for (let i = 0; i < rows.materialRows.length; i += INSERT_CHUNK) {
+      await trx
+        .insertInto('supervisionDayMaterials')
+        .values(rows.materialRows.slice(i, i + INSERT_CHUNK))
+        .execute()
+    }
+  })
+}
+
+const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> = {
+  counts: { keys: [], sums: [...COUNT_COLUMN_NAMES], max: ['item_name'] },
+  durations: { keys: ['used'], sums: ['count', 'within', 'promised_sum'], max: [] },
+  ratings: { keys: ['level', 'is_default'], sums: ['count'], max: [] },
+  materials: { keys: ['material_code'], sums: ['count'], max: ['item_version_id', 'item_name'] },
+}
+
+/** Rolls a month's days up into its monthly rows (whatever of the month is built so far). */
+export async function rollUpMonth(db: Db, month: string): Promise<void> {
+  const from = firstOfMonth(month)
+  const to = lastOfMonth(month)
+  await transaction(db, async (trx) => {
+    for (const [stem, spec] of Object.entries(ROLL_UP) as [Stem, (typeof ROLL_UP)[Stem]][]) {
+      const keys = ['department_id', 'item_id', 'service_point_id', 'channel', ...spec.keys]
+      const names = [...keys, ...spec.sums, ...spec.max]
+      const select = [
+        ...keys.map((k) => sql.ref(k)),
+        ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
+        ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
+      ]
+      await sql`delete from ${sql.table(`supervision_month_${stem}`)} where month = ${month}`.execute(trx)
+      await sql`insert into ${sql.table(`supervision_month_${stem}`)} (month, ${sql.join(names.map((c) => sql.ref(c)))})
+        select ${month}, ${sql.join(select)} from ${sql.table(`supervision_day_${stem}`)}
+        where day >= ${from} and day <= ${to}
+        group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
+    }
+  })
+}
+
+/** Takes the refresh lease (or renews it); false when another node holds it. */
+async function takeLease(db: Db, holder: string, now: Date): Promise<boolean> {
+  await db
+    .insertInto('supervisionSummaryState')
+    .values({
+      id: STATE_ID,
+      builtThrough: null,
+      firstDay: null,
+      changesSince: null,
+      refreshedAt: null,
+      leaseHolder: null,
+      leaseUntil: null,
+      daysRebuilt: 0,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute()
+  const taken = await db
+    .updateTable('supervisionSummaryState')
+    .set({ leaseHolder: holder, leaseUntil: new Date(now.getTime() + LEASE_MS).toISOString() })
+    .where('id', '=', STATE_ID)
+    .where((eb) =>
+      eb.or([eb('leaseHolder', 'is', null), eb('leaseUntil', '<', now.toISOString()), eb('leaseHolder', '=', holder)]),
+    )
+    .executeTakeFirst()
+  return Number(taken.numUpdatedRows) === 1
+}
+
+async function releaseLease(db: Db, holder: string): Promise<void> {
+  await db
+    .updateTable('supervisionSummaryState')
+    .set({ leaseHolder: null, leaseUntil: null })
+    .where('id', '=', STATE_ID)
+    .where('leaseHolder', '=', holder)
+    .execute()
+}
+
+export interface RefreshProgress {
+  done: number
+  total: number
+  day: string
+}
+
+export interface RefreshResult {
+  /** False when another node was refreshing (nothing done here). */
+  ran: boolean
+  days: string[]
+  builtThrough: string | null
+  /** Days still to build in later rounds (`maxDays`). */
+  pending: number
+}
+
+/**
+ * Brings the summary up to yesterday and rebuilds the days changed since the last refresh (see
+ * the top of this file). Safe on several nodes at once: one holds the lease, the others return
+ * `ran: false`. `full` rebuilds every day from the first submission.
+ */
+export async function refreshSummary(
+  deps: Deps,
+  options: {
+    ratings?: RatingsFacts
+    full?: boolean
+    /** At most this many days not built before (the rest in later rounds); all when absent. */
+    maxDays?: number
+    onProgress?: (p: RefreshProgress) => void
+  } = {},
+): Promise<RefreshResult> {
+  const db = deps.db
+  const holder = newId()
+  const started = deps.clock.now()
+  if (!(await takeLease(db, holder, started))) return { ran: false, days: [], builtThrough: null, pending: 0 }
+  try {
+    const state = await summaryState(db)
+    const yesterday = addCalendarDays(todayInShanghai(started), -1)
+    const first = await firstSubmissionDay(db)
+    // Days never built yet (after `builtThrough`, or all on the first refresh), and days already
+    // built whose records changed since the last refresh.
+    const fresh: string[] = []
+    const changed = new Set<string>()
+    const built = options.full ? null : (state?.builtThrough ?? null)
+    if (first) {
+      const from = built && built >= first ? addCalendarDays(built, 1) : first
+      for (let d = from; d <= yesterday; d = addCalendarDays(d, 1)) fresh.push(d)
+      if (built) {
+        // Days before the first day once summarised (records loaded with earlier dates).
+        if (state?.firstDay && first < state.firstDay) {
+          for (let d = first; d < state.firstDay; d = addCalendarDays(d, 1)) changed.add(d)
+        }
+        if (state?.changesSince) {
+          for (const d of await applicationDaysChangedSince(db, state.changesSince)) changed.add(d)
+          if (options.ratings?.changedSince) {
+            for (const at of await options.ratings.changedSince(db, state.changesSince)) {
+              changed.add(todayInShanghai(new Date(at)))
+            }
+          }
+        }
+      }
+    }
+    // Every changed day is rebuilt; of the backlog of fresh days at most `maxDays` a round (the
+    // first build of a year of history is spread over several rounds of the sweep, so that a web
+    // process on SQLite is never held for minutes), oldest first.
+    const freshNow = fresh.slice(0, options.maxDays ?? fresh.length)
+    const todo = [
+      ...new Set([
+        ...[...changed].filter((d) => first !== undefined && d >= first && (!built || d <= built)),
+        ...freshNow,
+      ]),
+    ].sort()
+    for (const [i, day] of todo.entries()) {
+      await rebuildDay(deps, day, options.ratings)
+      // A month is rolled up once its last day to rebuild is done.
+      const month = monthOf(day)
+      if (todo[i + 1] === undefined || monthOf(todo[i + 1]!) !== month) {
+        await rollUpMonth(db, month)
+      }
+      options.onProgress?.({ done: i + 1, total: todo.length, day })
+      // Renew the lease now and then (a first build of a year takes minutes), and let requests in.
+      if (i % 20 === 19 && !(await takeLease(db, holder, deps.clock.now()))) {
+        throw new Error('the statistics summary lease was lost during a refresh')
+      }
+      await yieldToEventLoop()
+    }
+    const builtThrough = freshNow.length === fresh.length ? yesterday : (freshNow[freshNow.length - 1] ?? built ?? null)
+    await db
+      .updateTable('supervisionSummaryState')
+      .set((eb) => ({
+        builtThrough,
+        firstDay: first ?? null,
+        changesSince: new Date(started.getTime() - CHANGE_MARGIN_MS).toISOString(),
+        refreshedAt: deps.clock.now().toISOString(),
+        daysRebuilt: eb('daysRebuilt', '+', todo.length),
+      }))
+      .where('id', '=', STATE_ID)
+      .where('leaseHolder', '=', holder)
+      .execute()
+    return { ran: true, days: todo, builtThrough, pending: fresh.length - freshNow.length }
+  } finally {
+    await releaseLease(db, holder)
+  }
+}
+
+// ----- reading ----------------------------------------------------------------------------------
+
+/** What the summary keeps, by table stem (`supervision_day_<stem>`, `supervision_month_<stem>`). */
+type Stem = 'counts' | 'durations' | 'ratings' | 'materials'
+
+/** A month (YYYY-MM) range, both included. */
+interface MonthRange {
+  from: string
+  to: string
+}
+
+const monthOf = (day: string) => day.slice(0, 7)
+const firstOfMonth = (month: string) => `${month}-01`
+const lastOfMonth = (month: string) => addCalendarDays(firstOfMonth(nextMonth(month)), -1)
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number]
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`
+}
+
+/**
+ * A summarised range as whole months (read from the monthly roll-up: a tenth of the rows) and the
+ * days before and after them (read day by day).
+ */
+export function decompose(range: DayRange): { months?: MonthRange; days: DayRange[] } {
+  let first = monthOf(range.from)
+  if (firstOfMonth(first) < range.from) first = nextMonth(first)
+  let last = monthOf(range.to)
+  if (lastOfMonth(last) > range.to) last = monthOf(addCalendarDays(firstOfMonth(last), -1))
+  if (first > last) return { days: [range] }
+  const days: DayRange[] = []
+  if (range.from < firstOfMonth(first)) days.push({ from: range.from, to: addCalendarDays(firstOfMonth(first), -1) })
+  if (lastOfMonth(last) < range.to) days.push({ from: addCalendarDays(lastOfMonth(last), 1), to: range.to })
+  return { months: { from: first, to: last }, days }
+}
+
+/** The column a dimension groups by; its '' reads as "none" (null). */
+function groupColumn(by: SupervisionDimension) {
+  switch (by) {
+    case 'department':
+      return sql`department_id`
+    case 'item':
+      return sql`item_id`
+    case 'servicePoint':
+      return sql`service_point_id`
+    case 'channel':
+      return sql`channel`
+    default:
+      return sql`'all'`
+  }
+}
+
+const keyOf = (by: SupervisionDimension, value: unknown): string | null => {
+  const v = value === null || value === undefined ? '' : String(value)
+  if (by === 'all') return 'all'
+  return v === '' ? null : v
+}
+
+function filterSql(filter: SupervisionFilter) {
+  const parts: RawBuilder<unknown>[] = []
+  if (filter.departmentId) parts.push(sql`department_id = ${filter.departmentId}`)
+  if (filter.itemId) parts.push(sql`item_id = ${filter.itemId}`)
+  if (filter.servicePointId) {
+    parts.push(sql`service_point_id = ${filter.servicePointId === 'none' ? '' : filter.servicePointId}`)
+  }
+  if (filter.channel) parts.push(sql`channel = ${filter.channel}`)
+  return parts.length > 0 ? sql` and ${sql.join(parts, sql` and `)}` : sql``
+}
+
+/**
+ * Runs `select <columns> … group by <groupBy>` over the summary of `range` — the monthly roll-up
+ * for its whole months, the daily rows for the rest — and returns the rows of every part (the
+ * caller adds up rows of the same group).
+ */
+async function summarySelect<R>(
+  db: DbOrTrx,
+  stem: Stem,
+  filter: SupervisionFilter,
+  range: DayRange,
+  columns: RawBuilder<unknown>,
+  groupBy: RawBuilder<unknown>,
+): Promise<R[]> {
+  const { months, days } = decompose(range)
+  const parts: Promise<{ rows: R[] }>[] = []
+  if (months) {
+    parts.push(
+      sql<R>`select ${columns} from ${sql.table(`supervision_month_${stem}`)}
+        where month >= ${months.from} and month <= ${months.to}${filterSql(filter)}
+        group by ${groupBy}`.execute(db),
+    )
+  }
+  for (const d of days) {
+    parts.push(
+      sql<R>`select ${columns} from ${sql.table(`supervision_day_${stem}`)}
+        where day >= ${d.from} and day <= ${d.to}${filterSql(filter)}
+        group by ${groupBy}`.execute(db),
+    )
+  }
+  return (await Promise.all(parts)).flatMap((r) => r.rows)
+}
+
+const n = (v: unknown) => Number(v ?? 0)
+
+const COUNT_COLUMNS = COUNT_COLUMN_NAMES
+
+/** The counts of the days of `range` (everything but the open cases), per value of `by`. */
+export async function summaryCounts(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  by: SupervisionDimension,
+  range: DayRange,
+): Promise<ApplicationCountsRow[]> {
+  const sums = sql.join(COUNT_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`))
+  const rows = await summarySelect<Record<string, unknown>>(
+    db,
+    'counts',
+    filter,
+    range,
+    sql`${groupColumn(by)} as k, max(item_name) as label, ${sums}`,
+    sql`1`,
+  )
+  const out = new Map<string | null, ApplicationCountsRow>()
+  for (const r of rows) {
+    const key = keyOf(by, r.k)
+    const row = out.get(key) ?? {
+      key,
+      label: null,
+      received: 0,
+      accepted: 0,
+      deemedAccepted: 0,
+      notAccepted: 0,
+      refused: 0,
+      withdrawn: 0,
+      completed: 0,
+      approved: 0,
+      onlineFull: 0,
+      overdueCompleted: 0,
+      promisedOverdueCompleted: 0,
+      open: 0,
+      openPastDue: 0,
+      corrected: 0,
+    }
+    if (by === 'item' && typeof r.label === 'string' && (row.label === null || r.label > row.label)) row.label = r.label
+    row.received += n(r.received)
+    row.accepted += n(r.accepted)
+    row.deemedAccepted += n(r.deemedAccepted)
+    row.notAccepted += n(r.notAccepted)
+    row.refused += n(r.refused)
+    row.withdrawn += n(r.withdrawn)
+    row.completed += n(r.completed)
+    row.approved += n(r.approved)
+    row.onlineFull += n(r.onlineFull)
+    row.overdueCompleted += n(r.overdueCompleted)
+    row.promisedOverdueCompleted += n(r.promisedOverdueCompleted)
+    row.corrected += n(r.corrected)
+    out.set(key, row)
+  }
+  return [...out.values()]
+}
+
+/** Days used by the cases completed on the days of `range`, as buckets per value of `by`. */
+export async function summaryDurations(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  by: SupervisionDimension,
+  range: DayRange,
+): Promise<UsedBucket[]> {
+  const rows = await summarySelect<{ k: unknown; used: number; count: number; within: number; promisedSum: number }>(
+    db,
+    'durations',
+    filter,
+    range,
+    sql`${groupColumn(by)} as k, used, sum(count) as count, sum(within) as within, sum(promised_sum) as promised_sum`,
+    sql`1, used`,
+  )
+  return rows.map((r) => ({
+    key: keyOf(by, r.k),
+    used: n(r.used),
+    count: n(r.count),
+    within: n(r.within),
+    promisedSum: n(r.promisedSum),
+  }))
+}
+
+/** Ratings given on the days of `range` (appeal-upheld ones left out), counted per value of `by`. */
+export async function summaryRatings(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  by: SupervisionDimension,
+  range: DayRange,
+): Promise<Map<string | null, RatingFact[]>> {
+  const rows = await summarySelect<{ k: unknown; level: number; isDefault: number; count: number }>(
+    db,
+    'ratings',
+    filter,
+    range,
+    sql`${groupColumn(by)} as k, level, is_default, sum(count) as count`,
+    sql`1, level, is_default`,
+  )
+  const out = new Map<string | null, RatingFact[]>()
+  for (const r of rows) {
+    const key = keyOf(by, r.k)
+    const list = out.get(key) ?? []
+    list.push({
+      id: '',
+      applicationId: '',
+      departmentId: '',
+      level: n(r.level),
+      ratedAt: '',
+      isDefault: n(r.isDefault),
+      count: n(r.count),
+    })
+    out.set(key, list)
+  }
+  return out
+}
+
+/** Received and completed per day of `range` (from the daily rows: the trend needs days). */
+export async function summaryDaily(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  range: DayRange,
+): Promise<{ day: string; received: number; completed: number }[]> {
+  const rows = await sql<{ day: string; received: number; completed: number }>`
+    select day, sum(received) as received, sum(completed) as completed from supervision_day_counts
+    where day >= ${range.from} and day <= ${range.to}${filterSql(filter)}
+    group by day`.execute(db)
+  return rows.rows.map((r) => ({ day: String(r.day), received: n(r.received), completed: n(r.completed) }))
+}
+
+/** Materials named in the correction notices of the days of `range`, per item and material. */
+export async function summaryMaterials(
+  db: DbOrTrx,
+  filter: SupervisionFilter,
+  range: DayRange,
+): Promise<Omit<CorrectionMaterialRow, 'key'>[]> {
+  const rows = await summarySelect<{
+    itemId: string
+    materialCode: string
+    itemVersionId: string
+    itemName: string
+    count: number
+  }>(
+    db,
+    'materials',
+    filter,
+    range,
+    sql`item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name, sum(count) as count`,
+    sql`item_id, material_code`,
+  )
+  return rows.map((r) => ({
+    itemId: r.itemId,
+    materialCode: r.materialCode,
+    itemVersionId: r.itemVersionId,
+    itemName: r.itemName,
+    count: n(r.count),
+  }))
+}
