@@ -143,6 +143,7 @@ const visits: Visit[] = [
   { name: 'rectifications', who: 'window01', path: () => '/ratings/rectifications' },
   { name: 'supervision', who: 'supervise01', path: () => '/supervision' },
   { name: 'supervision-cards', who: 'supervise01', path: () => '/supervision/cards' },
+  { name: 'supervision-settings', who: 'supervise01', path: () => '/supervision/settings' },
   { name: 'workbench', who: 'window01', path: () => '/workbench' },
   { name: 'workbench-case', who: 'window01', path: () => `/workbench/cases/${ids.caseId}` },
   { name: 'counter-window', who: 'window01', path: () => '/counter' },

@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import axe from 'axe-core'
 import type { FastifyInstance } from 'fastify'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
 import { buildApp } from '../../src/app.js'
 import { createDeps, createModules } from '../../src/composition.js'
 import { totpCode } from '../../src/modules/identity/identity.factors.js'
@@ -89,22 +89,84 @@ export function watchConsole(page: Page): string[] {
 }
 
 /**
- * Saves a full-page screenshot of a journey step (the CI artefact) and runs axe-core on the page:
- * every page a journey visits must have no serious or critical violation (issue 8). The a11y suite,
- * which collects violations itself, passes `{ axe: false }`.
+ * Saves a full-page screenshot of a journey step (the CI artefact), checks that nothing on the page
+ * needs horizontal scrolling, and runs axe-core on the page: every page a journey visits must have
+ * no serious or critical violation (issue 8). The a11y suite, which collects violations itself,
+ * passes `{ axe: false }`; so do steps with JavaScript turned off (axe needs it).
  */
 export async function shot(page: Page, name: string, options: { axe?: boolean } = {}): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true })
   const contentType = await page.evaluate(() => document.contentType)
-  if (options.axe === false || contentType !== 'text/html') return
+  if (contentType !== 'text/html') return
+  await expectNoHorizontalScroll(page, name)
+  if (options.axe === false) return
   const problems = await axeProblems(page, name)
   if (problems.length > 0) {
     throw new Error(`axe: serious or critical violations on ${name}:\n${JSON.stringify(problems, null, 2)}`)
   }
 }
 
+/**
+ * Fails when the page is wider than the screen (it would need horizontal scrolling), naming the
+ * outermost elements that stick out.
+ *
+ * `document.documentElement.scrollWidth <= window.innerWidth` alone cannot fail on an emulated phone:
+ * with `isMobile` chromium zooms a too-wide page out and widens `innerWidth` to the content (a 600 px
+ * box on a 375 px screen gives innerWidth 608). So the width the page must fit is the smaller of
+ * `innerWidth` and the layout viewport, `documentElement.clientWidth`.
+ */
+export async function expectNoHorizontalScroll(page: Page, label: string): Promise<void> {
+  const found = await page.evaluate(() => {
+    const root = document.documentElement
+    const width = Math.min(window.innerWidth, root.clientWidth)
+    if (root.scrollWidth <= width) return null
+    const wide: string[] = []
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
+      const rect = el.getBoundingClientRect()
+      if (rect.right <= width + 0.5 || rect.width === 0) continue
+      // only the outermost element that sticks out: its children stick out because of it
+      if (el.parentElement && el.parentElement.getBoundingClientRect().right > width + 0.5) continue
+      wide.push(`${el.tagName.toLowerCase()}.${el.className} (right edge ${Math.round(rect.right)} px)`)
+      if (wide.length === 5) break
+    }
+    return `scrollWidth ${root.scrollWidth} > ${width} px; ${wide.join('; ')}`
+  })
+  if (found) throw new Error(`${label}: the page needs horizontal scrolling: ${found}`)
+}
+
 export const DESKTOP = { width: 1280, height: 800 }
 export const PHONE = { width: 375, height: 667 }
+
+/**
+ * The sizes every browser journey runs at (issue 8: every channel and every person): a desktop, and
+ * a phone of iPhone SE size — 375×667 CSS px at twice the pixels, touch screen, mobile viewport
+ * (so `@media (pointer: coarse)` and `(hover: none)` hold and the photo materials offer the camera).
+ * A journey loops over these (`describe.each(VIEWPORTS)`); its screenshot names end in `name`.
+ * The header's navigation wraps onto more lines on a phone rather than hiding behind a menu
+ * button, so a phone run follows the same links.
+ */
+export interface Viewport {
+  name: 'desktop' | 'phone'
+  /** true on the phone: a journey taps where a phone user would. */
+  touch: boolean
+  options: BrowserContextOptions
+}
+export const DESKTOP_VIEWPORT: Viewport = { name: 'desktop', touch: false, options: { viewport: DESKTOP } }
+export const PHONE_VIEWPORT: Viewport = {
+  name: 'phone',
+  touch: true,
+  options: { viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+}
+export const VIEWPORTS: readonly Viewport[] = [DESKTOP_VIEWPORT, PHONE_VIEWPORT]
+
+/** A new browser context (a person's browser) at the size of `viewport`, with further options. */
+export function contextAt(
+  browser: Browser,
+  viewport: Viewport,
+  options: BrowserContextOptions = {},
+): Promise<BrowserContext> {
+  return browser.newContext({ ...viewport.options, ...options })
+}
 
 /** A resident logs in with ID number (or mobile) and password; the page ends on /my/account. */
 export async function loginCitizen(page: Page, baseUrl: string, account: string): Promise<void> {

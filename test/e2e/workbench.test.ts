@@ -3,15 +3,10 @@
  * correction notice with two problems, accepts the corrected application; the reviewers of two
  * departments agree in parallel (并联审批) in their own sessions; the leader decides; the case shows
  * 已办结. The application and its correction are made through the service, as a citizen would.
+ * At desktop size and again on a phone (375×667).
  */
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import type { FastifyInstance } from 'fastify'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildApp } from '../../src/app.js'
-import { createDeps, createModules } from '../../src/composition.js'
 import { formFor } from '../../src/modules/applications/applications.forms.registry.js'
 import {
   type MaterialInput,
@@ -19,74 +14,36 @@ import {
   submitApplication,
 } from '../../src/modules/applications/applications.service.js'
 import { getVersion, type ItemElements } from '../../src/modules/catalog/index.js'
-import { totpCode } from '../../src/modules/identity/identity.factors.js'
-import { DEMO_PASSWORD } from '../../src/modules/identity/identity.seed-data.js'
-import { migrateToLatest } from '../../src/platform/db/migrate.js'
-import type { Deps } from '../../src/platform/deps.js'
 import { documentTypes, imageTypes } from '../../src/platform/files/files.js'
-import { runSeed } from '../../src/seed.js'
 import { citizenPrincipal, sampleFormData, sampleMaterials } from '../applications.js'
-import { createTestDatabase, type TestDatabase, testConfig } from '../helpers.js'
-import { CHROMIUM, SCREENSHOTS, shot, watchConsole } from './browser.js'
-
-let app: FastifyInstance
-let deps: Deps
-let baseUrl: string
-let browser: Browser
-let database: TestDatabase | undefined
-let dataDir: string
-
-/** As startSite (browser.ts), keeping the dependencies so the test can act as the citizen. */
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'yiwang-e2e-wb-'))
-  database = process.env.DATABASE_URL ? await createTestDatabase() : undefined
-  const dbConfig = database?.config ?? { dialect: 'sqlite' as const, file: path.join(dataDir, 'e2e.sqlite') }
-  deps = createDeps({ ...testConfig(dbConfig, { DATA_DIR: dataDir }), port: 0 }, database ? { db: database.db } : {})
-  if (!database) await migrateToLatest(deps.db)
-  const modules = createModules(deps)
-  await runSeed(modules, { print: false })
-  app = await buildApp(deps, modules)
-  baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  })
-  fs.mkdirSync(SCREENSHOTS, { recursive: true })
-})
-afterAll(async () => {
-  await browser?.close()
-  await app?.close()
-  if (database) await database.drop()
-  else await deps?.db.destroy()
-  fs.rmSync(dataDir, { recursive: true, force: true })
-})
-
-/** A member of staff logs in for the first time: password, then enrols the authenticator (TOTP). */
-async function staffSession(account: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } })
-  const page = await context.newPage()
-  const problems = watchConsole(page)
-  await page.goto(`${baseUrl}/login`)
-  await page.getByLabel('账号').fill(account)
-  await page.getByLabel('密码').fill(DEMO_PASSWORD)
-  await page.getByRole('button', { name: '登录' }).click()
-  await page.waitForURL(`${baseUrl}/login/totp-setup`)
-  const secret = (await page.locator('.secret').textContent())?.trim() ?? ''
-  await page.getByLabel('验证器上显示的 6 位数字').fill(totpCode(secret, new Date()))
-  await page.getByRole('button', { name: '完成绑定' }).click()
-  await page.getByRole('link', { name: '我已保存，继续' }).click()
-  await page.waitForURL(`${baseUrl}/my/account`)
-  return { context, page, problems }
-}
+import { contextAt, loginStaffFirstTime, type Site, shot, startSite, VIEWPORTS, watchConsole } from './browser.js'
 
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
   'base64',
 )
 
-describe('the workbench, in chromium', () => {
-  it('correction → acceptance → parallel review by two departments → decision → 已办结', async () => {
+// Each size gets its own site, so each run starts from the seeded data (staff enrol their
+// authenticator on their first login). On the phone the staff use a phone: a reviewer or leader
+// away from the desk, a village agent visiting an elder at home.
+describe.each(VIEWPORTS)('the workbench, in chromium ($name)', (vp) => {
+  let site: Site
+  beforeAll(async () => {
+    site = await startSite()
+  })
+  afterAll(async () => site?.close())
+
+  /** A member of staff in their own browser at this size, logged in with TOTP for the first time. */
+  async function staffSession(account: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+    const context = await contextAt(site.browser, vp)
+    const page = await context.newPage()
+    const problems = watchConsole(page)
+    await loginStaffFirstTime(page, site.baseUrl, account)
+    return { context, page, problems }
+  }
+
+  it(`correction → acceptance → parallel review by two departments → decision → 已办结 (${vp.name})`, async () => {
+    const { baseUrl, deps } = site
     // The citizen applies for 食品经营许可 (through the service), with a photo among the materials.
     const citizen = await citizenPrincipal(deps.db, '陈晓燕')
     const item = await deps.db
@@ -123,7 +80,7 @@ describe('the workbench, in chromium', () => {
     const row = window.page.locator('tr', { hasText: no })
     await expect(row.textContent()).resolves.toContain('陈晓燕')
     await expect(row.locator('.tag').textContent()).resolves.toBe('正常')
-    await shot(window.page, 'workbench-inbox')
+    await shot(window.page, `workbench-inbox-${vp.name}`)
     await window.page.getByRole('link', { name: no }).click()
     await window.page.waitForURL(`${baseUrl}/workbench/cases/${submitted.id}`)
     await expect(window.page.locator('h1').textContent()).resolves.toContain(no)
@@ -135,7 +92,7 @@ describe('the workbench, in chromium', () => {
       const img = document.querySelector<HTMLImageElement>('img.wb-file__preview')
       return Boolean(img?.complete && img.naturalWidth === 1)
     })
-    await shot(window.page, 'workbench-case-submitted')
+    await shot(window.page, `workbench-case-submitted-${vp.name}`)
 
     await window.page.getByText('列出需要补正的全部内容').click()
     await window.page.locator(`input[name="pick.field:${section.key}.${field.key}"]`).check()
@@ -146,11 +103,11 @@ describe('the workbench, in chromium', () => {
     await window.page
       .locator(`textarea[name="message.material:${material.materialCode}"]`)
       .fill(`${material.materialName}缺少法定代表人签名`)
-    await shot(window.page, 'workbench-correction-builder')
+    await shot(window.page, `workbench-correction-builder-${vp.name}`)
     await window.page.getByRole('button', { name: '发出补正材料通知书' }).click()
     await expect(window.page.locator('.notice--success').textContent()).resolves.toContain('一次性告知了 2 项')
     await expect(window.page.locator('main').textContent()).resolves.toContain('待补正材料')
-    await shot(window.page, 'workbench-correction-sent')
+    await shot(window.page, `workbench-correction-sent-${vp.name}`)
 
     // ----- the applicant corrects exactly what the notice names
     const data = JSON.parse(
@@ -176,7 +133,7 @@ describe('the workbench, in chromium', () => {
     await window.page.getByRole('button', { name: '受理', exact: true }).click()
     await expect(window.page.locator('.notice--success').textContent()).resolves.toContain(`已受理办件 ${no}`)
     await expect(window.page.locator('main').textContent()).resolves.toContain('法定时限')
-    await shot(window.page, 'workbench-case-accepted')
+    await shot(window.page, `workbench-case-accepted-${vp.name}`)
 
     // ----- the reviewers of 市场监管 and 卫生健康 agree, each in their own session
     for (const [account, taskName] of [
@@ -192,7 +149,7 @@ describe('the workbench, in chromium', () => {
       await expect(reviewer.page.locator('.notice--success').textContent()).resolves.toContain('已签收')
       await reviewer.page.getByLabel('同意', { exact: true }).check()
       await reviewer.page.getByLabel('意见').fill(`${taskName}：符合要求`)
-      await shot(reviewer.page, `workbench-${account}-review`)
+      await shot(reviewer.page, `workbench-${account}-review-${vp.name}`)
       await reviewer.page.getByRole('button', { name: '提交审查意见' }).click()
       await expect(reviewer.page.locator('.notice--success').textContent()).resolves.toContain('已提交审查意见：同意')
       expect(reviewer.problems).toEqual([])
@@ -210,7 +167,7 @@ describe('the workbench, in chromium', () => {
     const summary = (await approver.page.locator('main').textContent()) ?? ''
     expect(summary).toContain('已办结')
     expect(summary).toContain('准予行政许可决定书')
-    await shot(approver.page, 'workbench-case-completed')
+    await shot(approver.page, `workbench-case-completed-${vp.name}`)
     expect(approver.problems).toEqual([])
     await approver.context.close()
 
@@ -218,7 +175,8 @@ describe('the workbench, in chromium', () => {
     await window.context.close()
   })
 
-  it('a village agent files for an elder at the service point, with the elder’s consent (代办)', async () => {
+  it(`a village agent files for an elder at the service point, with the elder’s consent (代办) (${vp.name})`, async () => {
+    const { baseUrl, deps } = site
     const item = await deps.db
       .selectFrom('items')
       .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
@@ -270,15 +228,15 @@ describe('the workbench, in chromium', () => {
     await expect(page.locator('.file-current').first().textContent()).resolves.toContain('已收取')
     await page.getByLabel('本人签字授权书').check()
     await page.getByLabel('凭证说明').fill('授权书存档编号 SK-2026-118')
-    await shot(page, 'counter-proxy-form')
+    await shot(page, `counter-proxy-form-${vp.name}`)
     await page.getByRole('button', { name: '提交申请' }).last().click()
     await expect(page.locator('.panel__title').textContent()).resolves.toContain('已代为提交申请')
     const no = /办件编号\s*(\d{20})/.exec((await page.locator('main').textContent()) ?? '')?.[1]
     expect(no).toMatch(/^\d{20}$/)
-    await shot(page, 'counter-proxy-done')
+    await shot(page, `counter-proxy-done-${vp.name}`)
     await page.getByRole('link', { name: '为其他群众办理' }).click()
     await expect(page.locator('main').textContent()).resolves.toContain(no!)
-    await shot(page, 'counter-service-point')
+    await shot(page, `counter-service-point-${vp.name}`)
     // The one refused post answers 422 on purpose (the form again, with its errors): chromium logs
     // that status; nothing else may appear.
     expect(agent.problems.filter((p) => !p.includes('status of 422'))).toEqual([])

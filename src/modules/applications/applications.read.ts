@@ -1071,21 +1071,16 @@ export async function applicationCounts(
   const events = parts !== 'open'
   const rejected = sql`select e.application_id from application_events e
       where e.event = 'reject' and e.at >= ${start} and e.at < ${end}`
-  const inPeriod = sql`(${received}
-      or (a.accepted_on >= ${filter.from} and a.accepted_on <= ${filter.to})
-      or (a.decided_at >= ${start} and a.decided_at < ${end})
-      or (a.completed_at >= ${start} and a.completed_at < ${end})
-      or (a.withdrawn_at >= ${start} and a.withdrawn_at < ${end})
-      or a.id in (${rejected}))`
+  // The cases something happened to in the period, as one set of ids from an index per instant
+  // (a union: PostgreSQL cannot combine an OR of indexes with an IN (subquery) and would scan).
+  const inPeriod = sql`a.id in (
+      select x.id from applications x where x.submitted_at >= ${start} and x.submitted_at < ${end}
+      union select x.id from applications x where x.accepted_on >= ${filter.from} and x.accepted_on <= ${filter.to}
+      union select x.id from applications x where x.decided_at >= ${start} and x.decided_at < ${end}
+      union select x.id from applications x where x.completed_at >= ${start} and x.completed_at < ${end}
+      union select x.id from applications x where x.withdrawn_at >= ${start} and x.withdrawn_at < ${end}
+      union ${rejected})`
   const rows = parts === 'all' ? sql`(${inPeriod} or ${open})` : parts === 'events' ? inPeriod : open
-  // Corrected: received with a correction request at any time since. For a long period, the
-  // requests since its start as a joined set (one pass); for a short one (a day of the summary)
-  // that set is all requests of the months since, so each received case is looked up instead.
-  const short = Date.parse(filter.to) - Date.parse(filter.from) <= 62 * 86_400_000
-  const corrected = short
-    ? sql`exists (select 1 from application_events e
-        where e.application_id = a.id and e.event = 'request_correction' and e.at >= ${start})`
-    : sql`rc.application_id is not null`
   // Each count is a sum of a condition; the part left out reads 0.
   const count = (counted: boolean, condition: RawBuilder<unknown>) =>
     counted ? sql`sum(case when ${condition} then 1 else 0 end)` : sql`0`
@@ -1105,7 +1100,7 @@ export async function applicationCounts(
       ${count(events, sql`${done} and a.promised_due_on is not null and ${doneDay} > a.promised_due_on`)} as promised_overdue,
       ${count(parts !== 'events', open)} as open,
       ${count(parts !== 'events', sql`${open} and a.paused = 0 and a.due_on < ${asOf}`)} as open_past_due,
-      ${count(events, sql`${received} and ${corrected}`)} as corrected
+      ${count(events, sql`${received} and rc.application_id is not null`)} as corrected
     from applications a
     -- The events as joined sets, not IN (subquery) per row: PostgreSQL runs an IN inside CASE as a
     -- subplan, hashed only while it fits work_mem — at a million cases it scanned the set per row.
@@ -1113,12 +1108,12 @@ export async function applicationCounts(
       events
         ? sql`left join (select distinct e.application_id from application_events e
       where e.event = 'reject' and e.at >= ${start} and e.at < ${end}) rj on rj.application_id = a.id
-    ${
-      short
-        ? sql``
-        : sql`left join (select distinct e.application_id from application_events e
-      where e.event = 'request_correction' and e.at >= ${start}) rc on rc.application_id = a.id`
-    }`
+    -- Corrected: received in the period with a correction request since; the requests of the cases
+    -- received (found by their index), not all requests since the start.
+    left join (select distinct e.application_id from applications r
+      join application_events e on e.application_id = r.id
+      where r.submitted_at >= ${start} and r.submitted_at < ${end}
+        and e.event = 'request_correction' and e.at >= ${start}) rc on rc.application_id = a.id`
         : sql``
     }
     where ${filterSql(filter)} and ${rows}
