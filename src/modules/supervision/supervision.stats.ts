@@ -55,6 +55,7 @@ import {
   summaryMaterials,
   summaryRatings,
   summaryState,
+  type UsedBucket,
 } from './supervision.summary.js'
 
 export const CHANNEL_NAMES: Record<string, string> = {
@@ -156,18 +157,7 @@ type Counts = Pick<ApplicationCountsRow, (typeof COUNT_FIELDS)[number]>
 
 const zeroCounts = (): Counts => Object.fromEntries(COUNT_FIELDS.map((f) => [f, 0])) as unknown as Counts
 
-/**
- * Cases completed with the same days used, in one value of a dimension: how many, how many of
- * them within their promised limit, and the sum of their promised days. (The daily summary keeps
- * this form; the records' buckets per promised limit convert to it with `usedBucketOf`.)
- */
-export interface UsedBucket {
-  key: string | null
-  used: number
-  count: number
-  within: number
-  promisedSum: number
-}
+export type { UsedBucket }
 
 export function usedBucketOf(b: DurationBucket): UsedBucket {
   return {

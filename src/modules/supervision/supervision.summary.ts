@@ -44,7 +44,6 @@ import {
   type SupervisionFilter,
 } from '../applications/index.js'
 import { isExcluded, type RatingFact, type RatingsFacts } from './supervision.ratings.js'
-import type { UsedBucket } from './supervision.stats.js'
 import type {
   SupervisionDayCountsTable,
   SupervisionDayDurationsTable,
@@ -75,6 +74,20 @@ const COUNT_COLUMN_NAMES = [
   'promised_overdue_completed',
   'corrected',
 ] as const
+
+/**
+ * Cases completed with the same days used, in one value of a dimension: how many, how many of
+ * them within their promised limit, and the sum of their promised days. (The daily summary keeps
+ * this form; the records' buckets per promised limit convert to it with `usedBucketOf` of
+ * supervision.stats.ts.)
+ */
+export interface UsedBucket {
+  key: string | null
+  used: number
+  count: number
+  within: number
+  promisedSum: number
+}
 
 /** A range of days, both included. */
 export interface DayRange {
