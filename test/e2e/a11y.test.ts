@@ -145,6 +145,7 @@ const visits: Visit[] = [
   { name: 'supervision-cards', who: 'supervise01', path: () => '/supervision/cards' },
   { name: 'supervision-settings', who: 'supervise01', path: () => '/supervision/settings' },
   { name: 'workbench', who: 'window01', path: () => '/workbench' },
+  { name: 'workbench-items', who: 'window01', path: () => '/workbench/items?view=pre_review' },
   { name: 'workbench-case', who: 'window01', path: () => `/workbench/cases/${ids.caseId}` },
   { name: 'counter-window', who: 'window01', path: () => '/counter' },
   { name: 'counter-village', who: 'agent01', path: () => '/counter' },

@@ -1,27 +1,28 @@
 /**
- * What the workbench inbox shows around its list: the tabs' counts and the item filter (事项筛选)
- * — the items that have cases in the list the staff member is looking at (待受理: the department's
- * submissions; 待办理: the open tasks of their roles, where 并联审批 brings other departments'
- * items), each with how many rows it has there, in pinyin order.
+ * The items of the workbench inbox's lists, for its item filter (按事项筛选): the items that have
+ * cases in the list the staff member is looking at — 待受理: the department's submissions; 待办理:
+ * the open tasks of their roles, where 并联审批 brings other departments' items — each with how many
+ * rows it has there, in pinyin order.
  *
- * It is read on every inbox page, so it costs one index scan of the list (docs/performance.md,
- * finding 3): the list's rows come from the partial index of that list (application ids only,
- * which also give the tab's counts), and each application's item — which never changes once it
- * was submitted — from a copy kept per process and database, read from the applications only for
- * ids not seen before. The names are put in pinyin order once, when first seen, not compared
- * again on every page.
+ * They are shown on a page of their own (the inbox page links to it), not on every inbox page: at
+ * a million applications a reviewer's 3,361 open tasks span 1,186 items, and reading and listing
+ * them on each page cost more than the page's list (docs/performance.md, finding 3). Reading them
+ * costs one scan of the list's partial index (application ids only); each application's item —
+ * which never changes once it was submitted — comes from a copy kept per process and database,
+ * read from the applications only for ids not seen before; the names are put in pinyin order
+ * once, when first seen, not compared again on every call.
  */
 import type { Principal } from '../../platform/auth/principal.js'
 import type { Db } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { getItem, getVersion } from '../catalog/index.js'
-import { inboxRoles, OPEN_TASK, openTaskCounts, preReviewCount, SUBMITTED } from './applications.read.js'
+import { inboxRoles, OPEN_TASK, SUBMITTED } from './applications.read.js'
 
 export interface InboxItemChoice {
   value: string
   label: string
-  /** Rows of the list (submissions, or open tasks) of this item; 0 for a chosen item with none. */
+  /** Rows of the list (submissions, or open tasks) of this item. */
   count: number
 }
 
@@ -44,10 +45,13 @@ function keptFor(db: Db) {
   return found
 }
 
-/** The item of each application (submitted or later: its item no longer changes). */
-async function itemsOf(db: Db, applicationIds: string[]): Promise<Map<string, ItemRef>> {
+/**
+ * Reads the items of applications not kept yet (submitted or later: their item no longer
+ * changes) and keeps them.
+ */
+async function readItems(db: Db, applicationIds: string[]): Promise<void> {
   const { items, refs } = keptFor(db)
-  const missing = [...new Set(applicationIds.filter((id) => !items.has(id)))]
+  const missing = [...new Set(applicationIds)]
   for (let i = 0; i < missing.length; i += 1000) {
     const rows = await db
       .selectFrom('applications')
@@ -73,7 +77,6 @@ async function itemsOf(db: Db, applicationIds: string[]): Promise<Map<string, It
       items.delete(id)
     }
   }
-  return items
 }
 
 /** Pinyin order of the names seen so far: a rank per name, equal for names the collation deems equal. */
@@ -97,18 +100,8 @@ function pinyinRanks(names: Iterable<string>): Map<string, number> {
   return rankOf
 }
 
-export interface InboxCounts {
-  preReview: number
-  tasks: number
-  mine: number
-}
-
-/** The rows of the list being looked at: each one's application (and, for tasks, who claimed it). */
-async function listRows(
-  deps: Deps,
-  principal: Principal,
-  view: 'pre_review' | 'tasks',
-): Promise<{ applicationId: string; assigneeStaffId: string | null }[]> {
+/** The application of each row of the list being looked at (a case with two open tasks: twice). */
+async function listApplicationIds(deps: Deps, principal: Principal, view: 'pre_review' | 'tasks'): Promise<string[]> {
   const departmentId = principal.departmentId!
   if (view === 'pre_review') {
     // Staff who do not pre-review have no such list.
@@ -119,84 +112,87 @@ async function listRows(
       .where('applications.departmentId', '=', departmentId)
       .where(SUBMITTED)
       .execute()
-    return rows.map((r) => ({ applicationId: r.id, assigneeStaffId: null }))
+    return rows.map((r) => r.id)
   }
   const roles = inboxRoles(principal)
   if (roles.length === 0) return []
-  return deps.db
+  const rows = await deps.db
     .selectFrom('tasks')
-    .select(['tasks.applicationId', 'tasks.assigneeStaffId'])
+    .select('tasks.applicationId')
     .where('tasks.departmentId', '=', departmentId)
     .where(OPEN_TASK)
     .where('tasks.role', 'in', roles)
     .execute()
+  return rows.map((r) => r.applicationId)
 }
 
 /**
- * What the inbox shows around its list: the tabs' counts (as `inboxCounts`) and the choices of the
- * item filter for the view — the items with rows in that list (before the other filters), with
- * their counts, in pinyin order, and the chosen item, if it has none (any longer), with a count
- * of 0 so that the filter still shows what is chosen. The list of the view is read once for both
- * (at a million applications a department has ~3,400 open tasks: one index scan, not three).
+ * The items with rows in a view's list (before the other filters), each with its count (the
+ * rows it has there), in pinyin order of the name; an item renamed between its applications is
+ * named as in the latest of them.
  */
-export async function inboxOverview(
+export async function inboxItemChoices(
   deps: Deps,
   principal: Principal,
   view: 'pre_review' | 'tasks',
-  chosen?: string,
-): Promise<{ counts: InboxCounts; itemChoices: InboxItemChoice[] }> {
-  if (!principal.staffId || !principal.departmentId) {
-    return { counts: { preReview: 0, tasks: 0, mine: 0 }, itemChoices: [] }
-  }
-  const rows = await listRows(deps, principal, view)
-  const counts: InboxCounts =
-    view === 'pre_review'
-      ? {
-          preReview: rows.length,
-          ...(await openTaskCounts(deps, principal)),
-        }
-      : {
-          preReview: await preReviewCount(deps, principal),
-          tasks: rows.length,
-          mine: rows.filter((r) => r.assigneeStaffId === principal.staffId).length,
-        }
-  return { counts, itemChoices: await itemChoices(deps, rows, chosen) }
-}
-
-async function itemChoices(
-  deps: Deps,
-  rows: { applicationId: string }[],
-  chosen: string | undefined,
 ): Promise<InboxItemChoice[]> {
-  const ids = rows.map((r) => r.applicationId)
-  const items = await itemsOf(deps.db, ids)
-  const counted = new Map<string, { name: string; count: number; latest: string }>()
-  for (const id of ids) {
-    const ref = items.get(id)
-    if (!ref) continue // not in the list any more (read after the list)
-    const entry = counted.get(ref.itemId)
-    if (!entry) counted.set(ref.itemId, { name: ref.itemName, count: 1, latest: id })
-    else {
-      entry.count += 1
-      // An item renamed between its applications: the name of the latest (ids are in time order).
-      if (id > entry.latest) Object.assign(entry, { name: ref.itemName, latest: id })
-    }
-  }
-  if (chosen && !counted.has(chosen))
-    counted.set(chosen, { name: await itemName(deps.db, chosen), count: 0, latest: '' })
-  const ranks = pinyinRanks([...counted.values()].map((c) => c.name))
-  return [...counted]
-    .map(([value, { name, count }]) => ({ value, label: name, count }))
-    .sort((a, b) => ranks.get(a.label)! - ranks.get(b.label)! || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+  if (!principal.staffId || !principal.departmentId) return []
+  return itemChoices(deps, await listApplicationIds(deps, principal, view))
 }
 
-/** The current name of an item (a chosen item without rows), or a neutral label when there is none. */
-async function itemName(db: Db, itemId: string): Promise<string> {
+/**
+ * The name of an item chosen in the inbox's filter: as in the list's rows when it has some, else
+ * the item's current name in the catalog, else a neutral label (not an item, or no longer one).
+ */
+export async function chosenItemName(deps: Deps, itemId: string, rowNames: string[]): Promise<string> {
+  if (rowNames[0]) return rowNames[0]
   try {
-    const item = await getItem(db, itemId)
-    if (item.currentVersionId) return (await getVersion(db, item.currentVersionId)).taskName
+    const item = await getItem(deps.db, itemId)
+    if (item.currentVersionId) return (await getVersion(deps.db, item.currentVersionId)).taskName
   } catch (error) {
     if (!(error instanceof DomainError)) throw error
   }
   return '所选事项'
+}
+
+async function itemChoices(deps: Deps, applicationIds: string[]): Promise<InboxItemChoice[]> {
+  // Counted per kept item object (one per item and name): thousands of rows, one pass.
+  const { items } = keptFor(deps.db)
+  const perRef = new Map<ItemRef, { count: number; latest: string }>()
+  const add = (id: string, ref: ItemRef) => {
+    const entry = perRef.get(ref)
+    if (!entry) perRef.set(ref, { count: 1, latest: id })
+    else {
+      entry.count += 1
+      if (id > entry.latest) entry.latest = id
+    }
+  }
+  const missing: string[] = []
+  for (const applicationId of applicationIds) {
+    const ref = items.get(applicationId)
+    if (ref) add(applicationId, ref)
+    else missing.push(applicationId)
+  }
+  if (missing.length > 0) {
+    await readItems(deps.db, missing)
+    for (const id of missing) {
+      const ref = items.get(id)
+      if (ref) add(id, ref) // else: no longer in the list (read after it)
+    }
+  }
+  // An item renamed between its applications: the name of the latest (ids are in time order).
+  const counted = new Map<string, { name: string; count: number; latest: string }>()
+  for (const [ref, { count, latest }] of perRef) {
+    const entry = counted.get(ref.itemId)
+    if (!entry) counted.set(ref.itemId, { name: ref.itemName, count, latest })
+    else {
+      entry.count += count
+      if (latest > entry.latest) Object.assign(entry, { name: ref.itemName, latest })
+    }
+  }
+  const ranks = pinyinRanks([...counted.values()].map((c) => c.name))
+  return [...counted]
+    .map(([value, { name, count }]) => ({ rank: ranks.get(name)!, choice: { value, label: name, count } }))
+    .sort((a, b) => a.rank - b.rank || (a.choice.value < b.choice.value ? -1 : 1))
+    .map((r) => r.choice)
 }

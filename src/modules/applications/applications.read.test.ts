@@ -7,7 +7,7 @@ import { documentTypes } from '../../platform/files/files.js'
 import { runSeed } from '../../seed.js'
 import { getVersion, type ItemElements } from '../catalog/index.js'
 import { formFor } from './applications.forms.registry.js'
-import { inboxOverview } from './applications.inbox-items.js'
+import { chosenItemName, inboxItemChoices as itemChoicesOf } from './applications.inbox-items.js'
 import {
   deadlineColour,
   inbox,
@@ -71,8 +71,7 @@ async function applyOn(instant: string, name: string) {
 }
 
 /** The item filter's choices of an inbox view. */
-const inboxItemChoices = async (p: Principal, view: 'pre_review' | 'tasks', chosen?: string) =>
-  (await inboxOverview(t.deps, p, view, chosen)).itemChoices
+const inboxItemChoices = (p: Principal, view: 'pre_review' | 'tasks') => itemChoicesOf(t.deps, p, view)
 
 describe('preReviewColourBounds', () => {
   it('gives the same colour as the §32 deadline of every receipt day, across holidays and make-up days', async () => {
@@ -199,22 +198,25 @@ describe('inbox: tasks', () => {
 
 describe('inbox: the item filter', () => {
   const PINYIN = new Intl.Collator('zh-Hans-CN-u-co-pinyin')
-  /** The items of the rows, counted, in pinyin order: what the filter must offer. */
-  const counted = (rows: { itemId: string; itemName: string | null }[]) => {
-    const byItem = new Map<string, { value: string; label: string; count: number }>()
+  /** The items of the rows, counted, named as in their latest application, in pinyin order. */
+  const counted = (rows: { id: string; itemId: string; itemName: string | null }[]) => {
+    const byItem = new Map<string, { value: string; label: string; count: number; latest: string }>()
     for (const r of rows) {
-      const entry = byItem.get(r.itemId) ?? { value: r.itemId, label: r.itemName ?? '', count: 0 }
+      const entry = byItem.get(r.itemId) ?? { value: r.itemId, label: '', count: 0, latest: '' }
       entry.count += 1
+      if (r.id > entry.latest) Object.assign(entry, { label: r.itemName ?? '', latest: r.id })
       byItem.set(r.itemId, entry)
     }
-    return [...byItem.values()].sort((a, b) => PINYIN.compare(a.label, b.label) || (a.value < b.value ? -1 : 1))
+    return [...byItem.values()]
+      .map(({ latest: _, ...choice }) => choice)
+      .sort((a, b) => PINYIN.compare(a.label, b.label) || (a.value < b.value ? -1 : 1))
   }
   /** Straight from the tables: the department's submissions, and the open tasks of the roles. */
   const submittedOf = async (p: Principal) =>
     counted(
       await t.db
         .selectFrom('applications')
-        .select(['itemId', 'itemName'])
+        .select(['id', 'itemId', 'itemName'])
         .where('departmentId', '=', p.departmentId!)
         .where('state', '=', 'submitted')
         .execute(),
@@ -224,7 +226,7 @@ describe('inbox: the item filter', () => {
       await t.db
         .selectFrom('tasks')
         .innerJoin('applications', 'applications.id', 'tasks.applicationId')
-        .select(['applications.itemId', 'applications.itemName'])
+        .select(['applications.id', 'applications.itemId', 'applications.itemName'])
         .where('tasks.departmentId', '=', p.departmentId!)
         .where('tasks.state', 'in', ['open', 'claimed'])
         .where('tasks.role', 'in', ['window_clerk', 'reviewer', 'approver'])
@@ -271,14 +273,13 @@ describe('inbox: the item filter', () => {
     // nobody's inbox: no choices
     expect(await inboxItemChoices(citizen, 'pre_review')).toEqual([])
 
-    // the tabs' counts read with the list are the counts of the tabs, and each list's total
+    // the counts add up to the tabs' counts (a claimed task still counts)
     await claimTask(t.deps, review01, (await listTasks(t.db, accepted.id)).find((x) => x.taskKey === 'review_scj')!.id)
     for (const p of [window01, window02, review01, review02]) {
       const expected = await inboxCounts(t.deps, p)
       for (const view of ['pre_review', 'tasks'] as const) {
-        const { counts, itemChoices } = await inboxOverview(t.deps, p, view)
-        expect(counts).toEqual(expected)
-        expect(itemChoices.reduce((sum, i) => sum + i.count, 0)).toBe(
+        const choices = await inboxItemChoices(p, view)
+        expect(choices.reduce((sum, i) => sum + i.count, 0)).toBe(
           view === 'tasks' ? expected.tasks : expected.preReview,
         )
       }
@@ -289,17 +290,27 @@ describe('inbox: the item filter', () => {
     expect(list.rows).toHaveLength(list.total)
   })
 
-  it('keeps a chosen item that has no rows, with 0, so the filter still shows what is chosen', async () => {
+  it('names an item renamed between its applications by the latest application', async () => {
+    const { itemId } = await itemNamed('食品小作坊登记')
+    const before = (await inboxItemChoices(window01, 'pre_review')).find((i) => i.value === itemId)!
+    expect(before.label).toBe('食品小作坊登记')
+    // a submission under a later version of the item, whose name changed meanwhile
+    const renamed = await applyOn('2026-03-03T01:00:00.000Z', '食品小作坊登记')
+    await t.db
+      .updateTable('applications')
+      .set({ itemName: '食品小作坊登记（更名）' })
+      .where('id', '=', renamed.id)
+      .execute()
+    const after = (await inboxItemChoices(window01, 'pre_review')).filter((i) => i.value === itemId)
+    expect(after).toEqual([{ value: itemId, label: '食品小作坊登记（更名）', count: before.count + 1 }])
+    t.clock.set('2026-03-02T01:00:00.000Z')
+  })
+
+  it('names the chosen item as in the list, else as in the catalog, else neutrally', async () => {
     const { itemId } = await itemNamed('药品零售经营许可')
-    const choices = await inboxItemChoices(window01, 'pre_review', itemId)
-    expect(choices.filter((i) => i.count === 0)).toEqual([{ value: itemId, label: '药品零售经营许可', count: 0 }])
-    expect(choices.filter((i) => i.count > 0)).toEqual(await submittedOf(window01))
-    const unknown = '01900000-0000-7000-8000-000000000000'
-    expect((await inboxItemChoices(window01, 'tasks', unknown)).find((i) => i.value === unknown)).toEqual({
-      value: unknown,
-      label: '所选事项',
-      count: 0,
-    })
+    expect(await chosenItemName(t.deps, itemId, ['药品零售经营许可（旧名）'])).toBe('药品零售经营许可（旧名）')
+    expect(await chosenItemName(t.deps, itemId, [])).toBe('药品零售经营许可')
+    expect(await chosenItemName(t.deps, '01900000-0000-7000-8000-000000000000', [])).toBe('所选事项')
   })
 })
 

@@ -585,7 +585,7 @@ export async function inboxCounts(
 }
 
 /** The 待受理 tab's count: the department's submissions (0 for staff who do not pre-review). */
-export async function preReviewCount(deps: Deps, principal: Principal): Promise<number> {
+async function preReviewCount(deps: Deps, principal: Principal): Promise<number> {
   if (!principal.departmentId || !principal.permissions.has('applications.accept')) return 0
   const row = await deps.db
     .selectFrom('applications')
@@ -597,7 +597,7 @@ export async function preReviewCount(deps: Deps, principal: Principal): Promise<
 }
 
 /** The 待办理 tab's counts: the open tasks of the staff member's roles, and those they claimed. */
-export async function openTaskCounts(deps: Deps, principal: Principal): Promise<{ tasks: number; mine: number }> {
+async function openTaskCounts(deps: Deps, principal: Principal): Promise<{ tasks: number; mine: number }> {
   const roles = inboxRoles(principal)
   if (!principal.departmentId || !principal.staffId || roles.length === 0) return { tasks: 0, mine: 0 }
   const counts = await deps.db

@@ -179,8 +179,8 @@ export interface InboxPageProps {
   rows: InboxRow[]
   total: number
   pageSize: number
-  /** The items with rows in this view's list (the filter offers only these), with their counts. */
-  itemChoices: { value: string; label: string; count: number }[]
+  /** The item the list is filtered by, with its name. */
+  chosenItem?: { value: string; label: string }
   /** Names of the staff who claimed tasks, by staff id. */
   assignees: Record<string, string>
   myStaffId: string
@@ -189,7 +189,7 @@ export interface InboxPageProps {
 }
 
 export function InboxPage(props: InboxPageProps) {
-  const { query, tabs, rows, total, pageSize, itemChoices, claimResults, errors } = props
+  const { query, tabs, rows, total, pageSize, chosenItem, claimResults, errors } = props
   const pageCount = Math.max(1, Math.ceil(total / pageSize))
   const tab = tabs.find((t) => t.view === query.view)
   const claimable = query.view === 'tasks' && rows.some((r) => r.taskState === 'open')
@@ -222,15 +222,9 @@ export function InboxPage(props: InboxPageProps) {
       </p>
       <Form action="/workbench" method="get" class="wb-filters" aria-label="筛选">
         <input type="hidden" name="view" value={query.view} />
+        {query.item ? <input type="hidden" name="item" value={query.item} /> : null}
         <div class="wb-filters__row">
-          <Select
-            name="item"
-            label="事项"
-            hint="仅列出本列表中有办件的事项"
-            value={query.item ?? ''}
-            placeholder="全部事项"
-            options={itemChoices.map((i) => ({ value: i.value, label: `${i.label}（${i.count} 件）` }))}
-          />
+          <ItemFilter query={query} chosen={chosenItem} />
           <Select name="colour" label="期限" value={query.colour ?? ''} placeholder="全部" options={COLOUR_FILTERS} />
           {query.view === 'tasks' ? <Checkbox name="mine" label="只看我签收的" checked={query.mine} /> : null}
           <div class="wb-filters__actions">
@@ -269,6 +263,103 @@ export function InboxPage(props: InboxPageProps) {
         ) : null}
       </Form>
       <Pagination page={query.page} pageCount={pageCount} href={(p) => inboxHref(query, { page: p })} />
+    </Layout>
+  )
+}
+
+/** The page of the items to filter the inbox by, keeping the view and the other filters. */
+export function inboxItemsHref(query: InboxQuery, q?: string): string {
+  const params = new URLSearchParams({ view: query.view })
+  if (query.colour) params.set('colour', query.colour)
+  if (query.mine && query.view === 'tasks') params.set('mine', '1')
+  if (q) params.set('q', q)
+  return `/workbench/items?${params.toString()}`
+}
+
+/**
+ * The item filter of the inbox: the chosen item (or all) and a link to the page listing the items
+ * of the list (`ItemsPage`). A list can hold a thousand items; offering them all on every inbox
+ * page cost more than the page's own list (docs/performance.md, finding 3).
+ */
+function ItemFilter({ query, chosen }: { query: InboxQuery; chosen?: { value: string; label: string } }) {
+  return (
+    <div class="field wb-filters__item">
+      <p class="field__label" id="item-filter-label">
+        事项
+      </p>
+      <div class="wb-filters__item-row">
+        <span class="wb-filters__item-name">{chosen ? chosen.label : '全部事项'}</span>
+        <a class="wb-filters__item-link" href={inboxItemsHref(query)} aria-describedby="item-filter-label">
+          {chosen ? '更换事项' : '按事项筛选'}
+        </a>
+      </div>
+    </div>
+  )
+}
+
+export interface ItemsPageProps {
+  query: InboxQuery
+  /** The tab's name (待受理, 待办理). */
+  listLabel: string
+  /** The items with rows in the list, with their counts, in pinyin order. */
+  choices: { value: string; label: string; count: number }[]
+  /** What was searched for (part of a name), if anything. */
+  q: string
+}
+
+/**
+ * 按事项筛选: the items that have rows in the inbox list, each a link to the list filtered by it,
+ * with a search by part of the name (a plain form: works without scripts).
+ */
+export function ItemsPage({ query, listLabel, choices, q }: ItemsPageProps) {
+  const wanted = q.normalize('NFKC').trim().toLowerCase()
+  const shown = wanted ? choices.filter((c) => c.label.normalize('NFKC').toLowerCase().includes(wanted)) : choices
+  const back = inboxHref({ ...query, item: undefined, page: 1 })
+  return (
+    <Layout
+      title="按事项筛选"
+      wide
+      breadcrumbs={[{ href: '/', label: '首页' }, { href: back, label: '工作台' }, { label: '按事项筛选' }]}
+    >
+      <h1 class="heading-xl">按事项筛选</h1>
+      <p>
+        “{listLabel}”列表中有办件的事项共 {choices.length}{' '}
+        个，括号中是各事项在该列表中的办件数。选择一个事项，列表只显示该事项的办件。
+      </p>
+      <Form action="/workbench/items" method="get" class="wb-filters" aria-label="查找事项">
+        <input type="hidden" name="view" value={query.view} />
+        {query.colour ? <input type="hidden" name="colour" value={query.colour} /> : null}
+        {query.mine ? <input type="hidden" name="mine" value="1" /> : null}
+        <div class="wb-filters__row">
+          <TextInput name="q" label="事项名称" hint="输入名称中的字词，例如“食品”" value={q} maxLength={50} />
+          <div class="wb-filters__actions">
+            <Button variant="secondary">查找</Button>
+            {q ? <a href={inboxItemsHref(query)}>显示全部事项</a> : null}
+          </div>
+        </div>
+      </Form>
+      {q ? (
+        <p>
+          名称含“{q}”的事项：{shown.length} 个
+        </p>
+      ) : null}
+      {shown.length > 0 ? (
+        <ul class="wb-items" aria-label="事项">
+          {shown.map((c) => (
+            <li class="wb-items__item" key={c.value}>
+              <a class="wb-items__link" href={inboxHref({ ...query, item: c.value, page: 1 })}>
+                {c.label}
+                <span class="wb-items__count">（{c.count} 件）</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>{q ? `没有名称含“${q}”的事项。` : '列表中暂无办件。'}</p>
+      )}
+      <p>
+        <a href={back}>不按事项筛选，返回工作台</a>
+      </p>
     </Layout>
   )
 }

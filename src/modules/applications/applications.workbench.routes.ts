@@ -16,8 +16,15 @@ import { DomainError, type FieldProblem } from '../../platform/http/errors.js'
 import type { FieldError } from '../../platform/ui/index.js'
 import type { FormData } from './applications.forms.js'
 import { formFor } from './applications.forms.registry.js'
-import { inboxOverview } from './applications.inbox-items.js'
-import { caseMaterialFile, listColleagues, staffNames, workbenchCase, workbenchInbox } from './applications.read.js'
+import { chosenItemName, inboxItemChoices } from './applications.inbox-items.js'
+import {
+  caseMaterialFile,
+  inboxCounts,
+  listColleagues,
+  staffNames,
+  workbenchCase,
+  workbenchInbox,
+} from './applications.read.js'
 import {
   acceptApplication,
   claimTask,
@@ -41,6 +48,7 @@ import {
   InboxPage,
   type InboxQuery,
   type InboxView,
+  ItemsPage,
   readCorrection,
   type Viewer,
 } from './applications.workbench.pages.js'
@@ -104,7 +112,7 @@ export function registerWorkbenchRoutes(scope: FastifyInstance, deps: Deps): voi
   ) {
     const principal = principalOf(request)
     // The counts first: without filters the tab's count is the list's total.
-    const { counts, itemChoices } = await inboxOverview(deps, principal, query.view, query.item)
+    const counts = await inboxCounts(deps, principal)
     const result = await workbenchInbox(deps, principal, {
       view: query.view,
       itemId: query.item,
@@ -114,6 +122,16 @@ export function registerWorkbenchRoutes(scope: FastifyInstance, deps: Deps): voi
       pageSize: PAGE_SIZE,
       unfilteredTotal: query.view === 'pre_review' ? counts.preReview : counts.tasks,
     })
+    const chosenItem = query.item
+      ? {
+          value: query.item,
+          label: await chosenItemName(
+            deps,
+            query.item,
+            result.rows.map((r) => r.itemName),
+          ),
+        }
+      : undefined
     const names = await staffNames(
       deps,
       result.rows.map((r) => r.assigneeStaffId),
@@ -131,7 +149,7 @@ export function registerWorkbenchRoutes(scope: FastifyInstance, deps: Deps): voi
         rows: result.rows,
         total: result.total,
         pageSize: PAGE_SIZE,
-        itemChoices,
+        chosenItem,
         assignees: Object.fromEntries([...names].map(([id, s]) => [id, s.name])),
         myStaffId: principal.staffId ?? '',
         ...extra,
@@ -153,6 +171,31 @@ export function registerWorkbenchRoutes(scope: FastifyInstance, deps: Deps): voi
       config: STAFF,
     },
     async (request, reply) => renderInbox(request, reply, queryOf(principalOf(request), request.query as InboxInput)),
+  )
+
+  // The items of the list, to filter it by one (linked from the inbox's filter).
+  app.get(
+    '/workbench/items',
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ ...InboxFilters, q: Text(50) }),
+      },
+      config: STAFF,
+    },
+    async (request, reply) => {
+      const principal = principalOf(request)
+      const input = request.query as InboxInput & { q?: string }
+      const query = queryOf(principal, { ...input, item: undefined })
+      return reply.page(
+        ItemsPage({
+          query,
+          listLabel: query.view === 'pre_review' ? '待受理' : '待办理',
+          choices: await inboxItemChoices(deps, principal, query.view),
+          q: (input.q ?? '').trim(),
+        }),
+      )
+    },
   )
 
   app.post(

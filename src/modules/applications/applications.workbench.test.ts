@@ -162,11 +162,11 @@ describe('GET /workbench', () => {
     expect(rowOf(middle.applicationNo!)).toContain('正常')
     expect(rowOf(oldest.applicationNo!)).toContain('陈晓燕')
     expect(res.body).toMatch(/class="tag tag--yellow">即将到期/)
-    // the item filter offers the items that have submissions here, with their counts, and keeps the
-    // chosen one selected; an item of the department without submissions is not offered
-    expect(res.body).toMatch(new RegExp(`<option value="${itemId}" selected>食品小作坊登记（[1-9]\\d* 件）</option>`))
-    expect(res.body).toContain('仅列出本列表中有办件的事项')
-    expect(page).not.toContain('药品零售经营许可')
+    // the filter names the chosen item, keeps it when filtering further, and links to the items
+    expect(page).toMatch(/事项 食品小作坊登记 更换事项/)
+    expect(res.body).toContain(`<input type="hidden" name="item" value="${itemId}"/>`)
+    expect(res.body).toContain('href="/workbench/items?view=pre_review"')
+    expect(text(await get('window01', '/workbench?view=pre_review'))).toMatch(/事项 全部事项 按事项筛选/)
 
     // colour filter: 黄 lists only the oldest
     const yellow = text(await get('window01', `/workbench?view=pre_review&item=${itemId}&colour=yellow`))
@@ -183,6 +183,40 @@ describe('GET /workbench', () => {
     const other = text(await get('window02', `/workbench?view=pre_review`))
     for (const a of [oldest, middle, newest]) expect(other).not.toContain(a.applicationNo!)
     t.clock.set('2026-03-02T01:00:00.000Z')
+  })
+
+  it('按事项筛选 lists the items with cases in the list, with their counts, each linking to the list filtered by it', async () => {
+    await apply('食品小作坊登记')
+    const { itemId } = await itemNamed('食品小作坊登记')
+    const res = await get('window01', '/workbench/items?view=pre_review&colour=red')
+    expect(res.statusCode).toBe(200)
+    const page = text(res)
+    expect(page).toContain('按事项筛选')
+    expect(page).toContain('“待受理”列表中有办件的事项')
+    const count = Number(/食品小作坊登记 （(\d+) 件）/.exec(page)?.[1])
+    expect(count).toBeGreaterThan(0)
+    // the link keeps the view and the colour filter
+    expect(res.body).toContain(`href="/workbench?view=pre_review&amp;item=${itemId}&amp;colour=red"`)
+    const filtered = await get('window01', `/workbench?view=pre_review&item=${itemId}&colour=`)
+    expect(text(filtered)).toContain(`符合条件的 ${count} 件`)
+    // an item of the department without cases is not offered; another department's is not either
+    expect(page).not.toContain('药品零售经营许可')
+    expect(text(await get('window02', '/workbench/items?view=pre_review'))).not.toContain('食品小作坊登记')
+
+    // searching by part of the name (full-width letters and case do not matter)
+    const found = text(await get('window01', `/workbench/items?view=pre_review&q=${encodeURIComponent(' 作坊 ')}`))
+    expect(found).toContain('名称含“作坊”的事项：1 个')
+    expect(found).toContain('食品小作坊登记')
+    expect(found).not.toContain('食品经营许可 （')
+    // what was typed comes back escaped
+    const none = await get('window01', `/workbench/items?view=pre_review&q=${encodeURIComponent('<户口>')}`)
+    expect(none.body).toContain('没有名称含“&lt;户口>”的事项。')
+    expect(none.body).not.toContain('<户口>')
+
+    // 待办理 for a reviewer; a reviewer asking for 待受理 gets 待办理 (as on the inbox)
+    expect(text(await get('review01', '/workbench/items?view=pre_review'))).toContain('“待办理”列表中有办件的事项')
+    expect((await get('window01', `/workbench/items?view=tasks&q=${'长'.repeat(51)}`)).statusCode).toBe(400)
+    expect((await t.app.inject({ method: 'GET', url: '/workbench/items' })).statusCode).toBe(303)
   })
 
   it('refuses a malformed filter with a 400 page, not a server error', async () => {
