@@ -511,8 +511,6 @@ async function summarySelect<R>(
 
 const n = (v: unknown) => Number(v ?? 0)
 
-const COUNT_COLUMNS = COUNT_COLUMN_NAMES
-
 /** The counts of the days of `range` (everything but the open cases), per value of `by`. */
 export async function summaryCounts(
   db: DbOrTrx,
@@ -520,7 +518,7 @@ export async function summaryCounts(
   by: SupervisionDimension,
   range: DayRange,
 ): Promise<ApplicationCountsRow[]> {
-  const sums = sql.join(COUNT_COLUMNS.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`))
+  const sums = sql.join(COUNT_COLUMN_NAMES.map((c) => sql`sum(${sql.ref(c)}) as ${sql.ref(c)}`))
   const rows = await summarySelect<Record<string, unknown>>(
     db,
     'counts',
