@@ -23,6 +23,7 @@ import path from 'node:path'
 import { createDeps, createModules } from '../src/composition.js'
 import type { ItemElements } from '../src/modules/catalog/index.js'
 import { formatIdentifier } from '../src/modules/licenses/index.js'
+import { ratingsModuleFacts, refreshSummary } from '../src/modules/supervision/index.js'
 import { addCalendarDays, todayInShanghai } from '../src/platform/calendar/index.js'
 import { loadConfig } from '../src/platform/config.js'
 import type { FieldCrypto } from '../src/platform/crypto/field-crypto.js'
@@ -326,6 +327,26 @@ export async function generateDistrict(options: {
     await w.exec('analyze')
     if (target.kind === 'sqlite') await w.exec('pragma wal_checkpoint(truncate)')
     phases.analyze = { rows: 0, seconds: (performance.now() - analyzeStart) / 1000, rowsPerSecond: 0 }
+    // The supervision statistics' daily summary, as `npm run yiwang -- rebuild-statistics` builds it
+    // after an import: a running server only catches up 31 days of history every five minutes.
+    const summaryStart = performance.now()
+    const summaryDeps = createDeps(loadConfig())
+    try {
+      const built = await refreshSummary(summaryDeps, {
+        ratings: ratingsModuleFacts,
+        full: true,
+        onProgress: ({ done, total, day }) => {
+          if (done % 30 === 0 || done === total) log(`[generate] statistics summary ${done}/${total} days (${day})`)
+        },
+      })
+      phases.summary = {
+        rows: built.days.length,
+        seconds: (performance.now() - summaryStart) / 1000,
+        rowsPerSecond: Math.round(built.days.length / Math.max((performance.now() - summaryStart) / 1000, 1e-3)),
+      }
+    } finally {
+      await summaryDeps.db.destroy()
+    }
     const n = async (table: string) =>
       Number((await w.query<{ n: number }>(`select count(*) as n from ${table}`))[0]!.n)
     const summary: GenerateSummary = {

@@ -5,15 +5,24 @@
  *   WHO=window01 N=20 npx tsx bench/query-profile.ts bench/data/district-100k.sqlite "/workbench?view=pre_review" "/search?q=社保"
  *
  * WHO: the login name of the staff member (or none: anonymous) whose session the requests carry.
+ *
+ *   SUBMIT=1 N=50 npx tsx bench/query-profile.ts bench/data/district-10k.sqlite
+ *
+ * SUBMIT=1: a person's whole submission instead (the three requests of the load scenario:
+ * multipart upload, check page, submit), N times, each step timed with its SQL.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { buildApp } from '../src/app.js'
 import { createDeps, createModules } from '../src/composition.js'
+import { formFor } from '../src/modules/applications/applications.forms.registry.js'
+import { getVersion, type ItemElements } from '../src/modules/catalog/index.js'
 import { loadConfig } from '../src/platform/config.js'
 import { createPgPool, type Db } from '../src/platform/db/database.js'
+import { sampleFormData } from '../test/applications.js'
 import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
+import { formFields, multipart, PDF } from './load.js'
 
 async function main() {
   const [where, ...urls] = process.argv.slice(2)
@@ -70,6 +79,10 @@ async function main() {
       .execute()
   }
   const n = Number(process.env.N ?? 20)
+  if (process.env.SUBMIT) {
+    await profileSubmission(db, app, n, stats)
+    urls.length = 0
+  }
   for (const url of urls) {
     await app.inject({ method: 'GET', url, headers: { cookie: `yw_session=${token}` } })
     stats.clear()
@@ -87,6 +100,125 @@ async function main() {
   }
   await app.close()
   await db.destroy()
+}
+
+type Stats = Map<string, { n: number; ms: number }>
+
+/** N whole submissions of a person item with one required material, each step timed. */
+async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp>>, n: number, stats: Stats) {
+  const rows = await db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .select(['items.id', 'itemVersions.id as versionId', 'itemVersions.elements'])
+    .where('itemVersions.forPersons', '=', 1)
+    .where('itemVersions.forEnterprises', '=', 0)
+    .orderBy('itemVersions.taskName')
+    .execute()
+  // Generated people with real-name assurance (as the load scenario's).
+  const persons = await db
+    .selectFrom('persons')
+    .innerJoin('accounts', 'accounts.personId', 'persons.id')
+    .select(['accounts.id'])
+    .where('persons.assuranceLevel', '=', 3)
+    .where('persons.id', 'like', '01800000-%')
+    .orderBy('persons.id', 'desc')
+    .limit(n + 1)
+    .execute()
+  const session = async (accountId: string) => {
+    const token = randomBytes(32).toString('base64url')
+    const now = new Date().toISOString()
+    const later = new Date(Date.now() + 3600_000).toISOString()
+    await db
+      .insertInto('sessions')
+      .values({
+        id: createHash('sha256').update(token).digest('hex'),
+        accountId,
+        kind: 'person',
+        actingEnterpriseId: null,
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: later,
+        absoluteExpiresAt: later,
+        secondFactorAt: null,
+        ip: null,
+        userAgent: 'query-profile',
+        endedAt: null,
+        endReason: null,
+      })
+      .execute()
+    const page = await app.inject({ method: 'GET', url: '/my', headers: { cookie: `yw_session=${token}` } })
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
+    const set = page.cookies.map((c) => `${c.name}=${c.value}`)
+    return { cookie: [`yw_session=${token}`, ...set].join('; '), csrf }
+  }
+  const submit = async (
+    who: { cookie: string; csrf: string },
+    item: { id: string; fields: [string, string][]; code: string },
+    timed?: (step: string, ms: number) => void,
+  ) => {
+    const m = multipart([['_csrf', who.csrf], ...item.fields, ['_action', 'next']], {
+      name: `materials.${item.code}`,
+      filename: '申请材料.pdf',
+      content: PDF,
+    })
+    let t = performance.now()
+    const posted = await app.inject({
+      method: 'POST',
+      url: `/apply/${item.id}?_csrf=${encodeURIComponent(who.csrf)}`,
+      headers: { cookie: who.cookie, 'content-type': m.contentType },
+      payload: m.body,
+    })
+    timed?.('1 upload', performance.now() - t)
+    if (posted.statusCode !== 303) return `apply ${posted.statusCode}`
+    t = performance.now()
+    const check = await app.inject({ method: 'GET', url: `/apply/${item.id}/check`, headers: { cookie: who.cookie } })
+    timed?.('2 check', performance.now() - t)
+    const token = /name="token" value="([^"]+)"/.exec(check.body)?.[1]
+    if (!token) return `check ${check.statusCode}`
+    t = performance.now()
+    const done = await app.inject({
+      method: 'POST',
+      url: `/apply/${item.id}/submit`,
+      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ _csrf: who.csrf, token, declaration: 'yes' }).toString(),
+    })
+    timed?.('3 submit', performance.now() - t)
+    return done.statusCode === 303 ? undefined : `submit ${done.statusCode}`
+  }
+  let item: { id: string; fields: [string, string][]; code: string } | undefined
+  const probe = await session(persons[0]!.id)
+  for (const r of rows) {
+    const needed = (JSON.parse(r.elements) as ItemElements).materials.filter((m) => m.isNeed)
+    if (needed.length !== 1) continue
+    const form = formFor(await getVersion(db, r.versionId))
+    const candidate = { id: r.id, fields: formFields(form, sampleFormData(form)), code: needed[0]!.materialCode }
+    if ((await submit(probe, candidate)) === undefined) {
+      item = candidate
+      break
+    }
+  }
+  if (!item) throw new Error('no person item with one required material could be submitted')
+  const people = await Promise.all(persons.slice(1).map((p) => session(p.id)))
+  const steps = new Map<string, number>()
+  stats.clear()
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  for (const who of people) {
+    const failed = await submit(who, item, (step, ms) => steps.set(step, (steps.get(step) ?? 0) + ms))
+    if (failed) throw new Error(failed)
+  }
+  const wall = (performance.now() - started) / people.length
+  const used = process.cpuUsage(cpu)
+  const sqlMs = [...stats.values()].reduce((a, s) => a + s.ms, 0) / people.length
+  console.log(
+    `\n== submission × ${people.length}: ${wall.toFixed(1)} ms a submission (CPU ${((used.user + used.system) / 1000 / people.length).toFixed(1)} ms), of which SQL ${sqlMs.toFixed(1)} ms`,
+  )
+  for (const [step, ms] of steps) console.log(`   ${step}: ${(ms / people.length).toFixed(2)} ms`)
+  for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+    console.log(
+      `${(s.ms / people.length).toFixed(2).padStart(8)} ms  ×${(s.n / people.length).toFixed(1).padEnd(4)} ${k}`,
+    )
+  }
 }
 
 main().catch((error) => {

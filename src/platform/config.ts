@@ -39,6 +39,8 @@ export interface Config {
   readonly kioskIdleSeconds: number
   /** Megabytes of rendered public pages kept for anonymous visitors (0: none kept). */
   readonly pageCacheMb: number
+  /** Render every published guide ahead into the page cache (after start and after a change). */
+  readonly prerenderGuides: boolean
 }
 
 export class ConfigError extends Error {
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     runSweeps: read.boolean('RUN_SWEEPS', nodeEnv !== 'test'),
     kioskIdleSeconds: read.integer('KIOSK_IDLE_SECONDS', 120, 5, 3600),
     pageCacheMb: read.integer('PAGE_CACHE_MB', 128, 0, 16384),
+    prerenderGuides: read.boolean('PRERENDER_GUIDES', true),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return config

@@ -9,8 +9,10 @@
  * (SQLite: a file; PostgreSQL: a scratch database).
  */
 import fs from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, form, onPostgres, testConfig, testPrincipal } from '../../../test/helpers.js'
@@ -26,6 +28,7 @@ import { runSeed } from '../../seed.js'
 import { permissionsOf } from '../identity/index.js'
 import { STAMP_MAX_AGE_MS } from './catalog.freshness.js'
 import type { ItemElements } from './catalog.model.js'
+import { catalogVersion, publishedItemIds } from './catalog.read.js'
 import {
   getVersion,
   type ItemInput,
@@ -50,6 +53,8 @@ let a: Node
 let b: Node
 /** A third app on A's database handle that keeps no pages: what a page looks like rendered anew. */
 let fresh: Node
+/** An app that listens (rendering ahead starts when the server listens). */
+let listening: Node | undefined
 let itemAdmin: Principal
 let reviewer: Principal
 const ids = new Map<string, string>()
@@ -111,7 +116,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  for (const n of [fresh, b, a]) await n?.app.close()
+  for (const n of [listening, fresh, b, a]) await n?.app.close()
   await b?.db.destroy()
   await dropDatabase?.()
 })
@@ -160,6 +165,26 @@ describe('a kept page is the page rendered anew', () => {
     }
   })
 
+  it('sends the kept page gzip-encoded to a browser that accepts it, with the visitor’s own token', async () => {
+    const url = `/services/${idOf('食品经营许可')}`
+    const plain = await get(a, url)
+    const zipped = await get(a, url, { 'accept-encoding': 'gzip, deflate, br' })
+    expect(zipped.headers['content-encoding']).toBe('gzip')
+    expect(String(zipped.headers.vary)).toContain('Accept-Encoding')
+    // gunzipSync checks the CRC-32 and the length in the trailer.
+    const html = gunzipSync(zipped.rawPayload).toString('utf8')
+    expect(zipped.rawPayload.length).toBeLessThan(Buffer.byteLength(html) / 2)
+    const withoutToken = (text: string) => text.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""')
+    expect(withoutToken(html)).toBe(withoutToken(plain.body))
+    const token = tokenOf(html)
+    expect(token).toBeTruthy()
+    expect(token).not.toBe(tokenOf(plain.body))
+    // A client that refuses gzip gets the document as it is.
+    const refused = await get(a, url, { 'accept-encoding': 'gzip;q=0, identity' })
+    expect(refused.headers['content-encoding']).toBeUndefined()
+    expect(withoutToken(refused.body)).toBe(withoutToken(plain.body))
+  })
+
   it('keeps 长者模式 and the plain page apart', async () => {
     const url = `/services/${idOf('居民身份证换领')}`
     expect((await get(a, url)).body).not.toContain('class="elder"')
@@ -167,6 +192,32 @@ describe('a kept page is the page rendered anew', () => {
     expect(elder.body).toContain('<html lang="zh-CN" class="elder"')
     expect(elder.body).toContain('退出长者模式')
     expect((await get(a, url)).body).not.toContain('class="elder"')
+  })
+})
+
+describe('guides rendered ahead', () => {
+  it('keeps every published guide once the server listens, as a first visitor would get it', async () => {
+    const c = await node({}, a.db)
+    listening = c
+    await c.app.listen({ port: 0, host: '127.0.0.1' })
+    const port = (c.app.server.address() as AddressInfo).port
+    const version = await catalogVersion(c.db)
+    const published = await publishedItemIds(c.db)
+    expect(published.length).toBeGreaterThan(50)
+    const kept = () => published.filter((id) => c.app.keptPublicPage(`/services/${id}`, `guide ${id}`, version))
+    const deadline = Date.now() + 30_000
+    while (kept().length < published.length && Date.now() < deadline) await later(50)
+    expect(kept().length).toBe(published.length)
+    // The page kept ahead is the page rendered anew for this visitor (fetch asks for gzip and
+    // checks it), kept for the current version only.
+    const url = `/services/${idOf('食品经营许可')}`
+    const res = await fetch(`http://127.0.0.1:${port}${encodeURI(url)}`)
+    expect(res.headers.get('content-encoding')).toBe('gzip')
+    const withoutToken = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""')
+    expect(withoutToken(await res.text())).toBe(withoutToken((await get(fresh, url)).body))
+    const elderKey = `guide ${idOf('食品经营许可')}`
+    expect(c.app.keptPublicPage(url, elderKey, version)).toBe(true)
+    expect(c.app.keptPublicPage(url, elderKey, `${version}x`)).toBe(false)
   })
 })
 

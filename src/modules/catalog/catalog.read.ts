@@ -489,6 +489,18 @@ async function guideOf(
  * The guide of an item as the public sees it: its published version, or the withdrawn one
  * (shown as withdrawn), or missing when the item does not exist or was never published.
  */
+/** The items whose current version is published (the guides people can read), in id order. */
+export async function publishedItemIds(db: DbOrTrx): Promise<string[]> {
+  const rows = await db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .select('items.id')
+    .where('itemVersions.state', '=', 'published')
+    .orderBy('items.id')
+    .execute()
+  return rows.map((r) => r.id)
+}
+
 export async function findGuide(db: DbOrTrx, itemId: string): Promise<GuideLookup> {
   const item = await findItem(db, itemId)
   if (!item?.currentVersionId) return { kind: 'missing' }

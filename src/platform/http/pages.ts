@@ -13,6 +13,7 @@ import type { VNode } from 'preact'
 import type { KioskContext, NavItem, PageContext, PageUser } from '../ui/context.js'
 import { renderPage } from '../ui/render.js'
 import type { AssetManifest } from './assets.js'
+import { acceptsGzip, gzipWith, plainWith, type SplicedDocument, spliceable } from './gzip-splice.js'
 
 export const ELDER_COOKIE = 'yw_elder'
 
@@ -51,6 +52,23 @@ declare module 'fastify' {
     /** The page context of this request (built once). */
     pageContext(): PageContext
   }
+  interface FastifyInstance {
+    /**
+     * Renders ahead, for anonymous visitors, the page `reply.publicPage(key, version, render)` would
+     * keep at `path` (not 长者模式), unless it is kept with this version for at least `freshMs`
+     * more. Answers what it did; 'full' (nothing rendered) when the cache is over 80% of its bound,
+     * so that rendering ahead never pushes out pages people actually visit.
+     */
+    keepPublicPage(
+      path: string,
+      key: string,
+      version: string,
+      render: () => Promise<PublicPage>,
+      freshMs: number,
+    ): Promise<'rendered' | 'fresh' | 'full' | 'off'>
+    /** Whether the anonymous page of `path` and `key` is kept with this version (not 长者模式). */
+    keptPublicPage(path: string, key: string, version: string): boolean
+  }
   interface FastifyRequest {
     /** true when the person chose 长者模式 (cookie, or their account preference). */
     elderMode(): boolean
@@ -79,9 +97,12 @@ export const PAGE_MAX_AGE_MS = 5 * 60_000
 interface CachedPage {
   version: string
   status: number
-  /** The document in UTF-8, split where the CSRF token goes. */
-  parts: Buffer[]
-  bytes: number
+  /**
+   * The document in UTF-8, split where the CSRF token goes, kept compressed (a 23 KB guide takes
+   * about 6 KB) and sent gzip-encoded with the visitor's token put in without compressing
+   * anything per request (gzip-splice.ts); inflated for the rare client without gzip.
+   */
+  document: SplicedDocument
   /** Digest of version and content, for the ETag. */
   digest: string
 }
@@ -134,7 +155,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
     cacheBytes > 0
       ? new LRUCache<string, CachedPage>({
           maxSize: cacheBytes,
-          sizeCalculation: (page) => Math.max(1, page.bytes),
+          sizeCalculation: (page) => Math.max(1, page.document.bytes),
           ttl: PAGE_MAX_AGE_MS,
         })
       : undefined
@@ -155,10 +176,56 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
     const { vnode, status = 200 } = await render()
     const html = renderPage(contextOf(request, slot), vnode)
     const parts = html.split(slot).map((part) => Buffer.from(part, 'utf8'))
-    const bytes = parts.reduce((n, part) => n + part.length, 0)
+    const document = spliceable(parts)
     const digest = createHash('sha256').update(version).update('\n').update(html).digest('base64url').slice(0, 22)
-    return { version, status, parts, bytes, digest }
+    return { version, status, document, digest }
   }
+
+  /** The kept page of `cacheKey` at `version`, rendered (once, however many ask at the same time) if need be. */
+  const keep = async (
+    cacheKey: string,
+    version: string,
+    request: FastifyRequest,
+    render: () => Promise<PublicPage>,
+  ): Promise<CachedPage> => {
+    const pending = `${cacheKey}\n${version}`
+    let promise = rendering.get(pending)
+    if (!promise) {
+      promise = renderForCache(request, version, render).finally(() => rendering.delete(pending))
+      rendering.set(pending, promise)
+    }
+    const page = await promise
+    if (cache && cache.get(cacheKey)?.version !== version) cache.set(cacheKey, page)
+    return page
+  }
+
+  app.decorate(
+    'keptPublicPage',
+    (path: string, key: string, version: string) => cache?.peek(`plain ${path}\n${key}`)?.version === version,
+  )
+
+  app.decorate(
+    'keepPublicPage',
+    async (path: string, key: string, version: string, render: () => Promise<PublicPage>, freshMs: number) => {
+      if (!cache) return 'off' as const
+      const cacheKey = `plain ${path}\n${key}`
+      const kept = cache.peek(cacheKey)
+      if (kept?.version === version && cache.getRemainingTTL(cacheKey) > freshMs) return 'fresh' as const
+      if (cache.calculatedSize > 0.8 * cacheBytes) return 'full' as const
+      // An anonymous first visit of `path`: what the page context reads of a request.
+      const visitor = {
+        method: 'GET',
+        url: path,
+        headers: {},
+        cookies: {},
+        principal: undefined,
+        elderMode: () => false,
+      } as unknown as FastifyRequest
+      cache.delete(cacheKey) // so that a page near its end of life is kept anew with a full lifetime
+      await keep(cacheKey, version, visitor, render)
+      return 'rendered' as const
+    },
+  )
 
   app.decorateReply(
     'publicPage',
@@ -170,31 +237,20 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
       }
       const cacheKey = `${request.elderMode() ? 'elder' : 'plain'} ${request.url.split('?')[0]}\n${key}`
       let page = cache.get(cacheKey)
-      if (!page || page.version !== version) {
-        const pending = `${cacheKey}\n${version}`
-        let promise = rendering.get(pending)
-        if (!promise) {
-          promise = renderForCache(request, version, render).finally(() => rendering.delete(pending))
-          rendering.set(pending, promise)
-        }
-        page = await promise
-        if (cache.get(cacheKey)?.version !== version) cache.set(cacheKey, page)
-      }
-      this.header('cache-control', ANONYMOUS_CACHE_CONTROL).header('vary', 'Cookie')
+      if (!page || page.version !== version) page = await keep(cacheKey, version, request, render)
+      this.header('cache-control', ANONYMOUS_CACHE_CONTROL).header('vary', 'Cookie, Accept-Encoding')
       const secret = options.csrfCookie ? request.cookies?.[options.csrfCookie] : undefined
       if (secret) {
         const etag = `W/"${page.digest}.${createHash('sha256').update(secret).digest('base64url').slice(0, 12)}"`
         this.header('etag', etag)
         if (page.status === 200 && ifNoneMatch(request.headers['if-none-match'], etag)) return this.code(304).send()
       }
-      let body = page.parts[0]!
-      if (page.parts.length > 1) {
-        const token = Buffer.from(csrfOf(this), 'utf8')
-        const pieces: Buffer[] = [body]
-        for (let i = 1; i < page.parts.length; i++) pieces.push(token, page.parts[i]!)
-        body = Buffer.concat(pieces)
+      const token = page.document.deflated.length > 1 ? Buffer.from(csrfOf(this), 'utf8') : Buffer.alloc(0)
+      this.code(page.status).type('text/html; charset=utf-8')
+      if (acceptsGzip(request.headers['accept-encoding'])) {
+        return this.header('content-encoding', 'gzip').send(gzipWith(page.document, token))
       }
-      return this.code(page.status).type('text/html; charset=utf-8').send(body)
+      return this.send(plainWith(page.document, token))
     },
   )
 }
