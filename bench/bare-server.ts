@@ -1,10 +1,12 @@
 /**
  * The ceiling of this machine, for comparison with the application's routes in the same run: a
- * bare Fastify server with a route that returns a constant and a route that does one indexed
- * query (an application by id) on the same database, through the same driver settings.
+ * bare Fastify server with a route that returns a constant, a route that does one indexed
+ * query (an application by id) on the same database, through the same driver settings, and a
+ * route that sends a body and headers of a given size (what a kept page costs to send and read).
  *
  *   PORT=4100 DATABASE_URL=sqlite:bench/data/district-10k.sqlite npx tsx bench/bare-server.ts
  */
+import { randomBytes } from 'node:crypto'
 import Fastify from 'fastify'
 import { loadConfig } from '../src/platform/config.js'
 import { createDatabase } from '../src/platform/db/database.js'
@@ -23,6 +25,25 @@ app.get<{ Querystring: { id?: string } }>('/indexed', async (request, reply) => 
     .executeTakeFirst()
   if (!row) return reply.code(404).send({ found: false })
   return row
+})
+
+/**
+ * The ceiling for a page of a given size: `bytes` of body (random, so as a compressed page) and
+ * `headers` headers of `headerBytes` in all, sent as they are. Shows what the load generator
+ * itself can read of such responses on this machine (the guide scenario compares with it).
+ */
+const bodies = new Map<number, Buffer>()
+app.get<{ Querystring: { bytes?: string; headers?: string; headerBytes?: string } }>('/page', (request, reply) => {
+  const bytes = Math.min(Number(request.query.bytes ?? 5000) || 0, 1_000_000)
+  const count = Math.min(Number(request.query.headers ?? 0) || 0, 60)
+  const each = count ? Math.floor((Number(request.query.headerBytes ?? 0) || 0) / count) : 0
+  let body = bodies.get(bytes)
+  if (!body) {
+    body = randomBytes(bytes)
+    bodies.set(bytes, body)
+  }
+  for (let i = 0; i < count; i++) reply.header(`x-bench-${i}`, 'x'.repeat(Math.max(1, each - 14)))
+  reply.type('text/html; charset=utf-8').send(body)
 })
 
 app.get('/healthz', async () => ({ status: 'ok' }))

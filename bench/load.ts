@@ -76,6 +76,7 @@ export interface LoadReport {
 const ALL = [
   'bare-const',
   'bare-indexed',
+  'bare-page',
   'guide',
   'search',
   'my-applications',
@@ -148,6 +149,35 @@ async function waitReady(proc: Proc, urlPath = '/healthz', timeoutMs = 120_000):
     await new Promise((r) => setTimeout(r, 250))
   }
   throw new Error(`${proc.name} not ready after ${timeoutMs} ms: ${proc.log.join('').slice(-2000)}`)
+}
+
+/** CPU seconds a process has used (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 1/100 s
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Waits until a server has finished its start-up work (rendering the guides ahead, the first
+ * sweeps): under 10% of a core for two seconds running, at most `timeoutMs`.
+ */
+async function waitIdle(proc: Proc, timeoutMs = 300_000): Promise<number> {
+  const started = Date.now()
+  let quiet = 0
+  const first = cpuSeconds(proc.child.pid)
+  if (first === undefined) return 0
+  let last: number = first
+  while (Date.now() - started < timeoutMs && quiet < 4) {
+    await new Promise((r) => setTimeout(r, 500))
+    const now: number = cpuSeconds(proc.child.pid) ?? last
+    quiet = now - last < 0.05 ? quiet + 1 : 0
+    last = now
+  }
+  return (Date.now() - started) / 1000
 }
 
 async function stopProcess(proc: Proc): Promise<void> {
@@ -465,6 +495,10 @@ export async function runLoad(options: {
       )
     }
     for (const p of procs) await waitReady(p, p.name.startsWith('app') ? '/readyz' : '/healthz')
+    for (const p of procs.filter((q) => q.name.startsWith('app'))) {
+      const seconds = await waitIdle(p)
+      log(`[load] ${p.name}: start-up work (guides rendered ahead, first sweeps) done after ${seconds.toFixed(0)} s`)
+    }
     const base = `http://127.0.0.1:${nodes > 1 ? port0 : appPorts[0]}`
     const bare = `http://127.0.0.1:${port0 + 9}`
     log(`[load] ${label(target)}: ${nodes} node(s) ready at ${base}; bare server at ${bare}`)
@@ -505,6 +539,21 @@ export async function runLoad(options: {
       (r) => r.id,
     )
     const nextItem = cycle(itemIds)
+    // The bare server sending what a guide weighs on the wire (gzip, as a browser asks), with as
+    // many headers: the most this load generator can read of such pages on this machine.
+    if (wanted.has('bare-page') && itemIds.length > 0) {
+      const sample = await fetch(`${base}/services/${itemIds[0]}`, { headers: { 'accept-encoding': 'gzip' } })
+      const wire = Number(sample.headers.get('content-length') ?? 0) || (await sample.arrayBuffer()).byteLength
+      let count = 0
+      let headerBytes = 0
+      sample.headers.forEach((value, name) => {
+        count++
+        headerBytes += name.length + value.length + 4
+      })
+      await run('bare-page', bare, [
+        { method: 'GET', path: `/page?bytes=${wire}&headers=${count}&headerBytes=${headerBytes}` },
+      ])
+    }
     await run('guide', base, [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/services/${nextItem()}` }) }])
     const nextWord = cycle(SEARCH_WORDS)
     await run('search', base, [

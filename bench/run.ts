@@ -235,8 +235,14 @@ export function summary(s: Suite): string {
       }
       const ratio = l.ratios?.[r.scenario]
       const thr = r.perSecond !== undefined ? `${r.throughput} (${r.perSecond} submissions/s)` : `${r.throughput}`
+      // Guide and search also against the bare route sending a page of the guide's size.
+      const page = l.scenarios.find((x) => x.scenario === 'bare-page')
+      const ofPage =
+        page && (r.scenario === 'guide' || r.scenario === 'search')
+          ? ` (${((100 * r.throughput) / page.throughput).toFixed(1)}% of bare-page)`
+          : ''
       lines.push(
-        `| ${r.scenario} | ${thr} | ${ratio !== undefined ? `${(ratio * 100).toFixed(1)}%` : ''} | ${r.latency.p50} | ${r.latency.p95} | ${r.latency.p99} | ${r.errors} | ${Object.entries(
+        `| ${r.scenario} | ${thr} | ${ratio !== undefined ? `${(ratio * 100).toFixed(1)}%` : ''}${ofPage} | ${r.latency.p50} | ${r.latency.p95} | ${r.latency.p99} | ${r.errors} | ${Object.entries(
           r.statusCodes,
         )
           .map(([k, v]) => `${k}×${v}`)

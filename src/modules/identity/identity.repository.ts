@@ -58,6 +58,37 @@ export function insertSession(db: DbOrTrx, session: SessionTable) {
   return db.insertInto('sessions').values(session).execute()
 }
 
+/**
+ * A live session with its account and the account's holder (staff member or person), in one
+ * query: every logged-in request reads it (on PostgreSQL four round trips were ~3 ms of the SQL of
+ * a workbench page).
+ */
+export function findLiveSessionWithHolder(db: DbOrTrx, id: string) {
+  return db
+    .selectFrom('sessions')
+    .innerJoin('accounts', 'accounts.id', 'sessions.accountId')
+    .leftJoin('staff', 'staff.accountId', 'accounts.id')
+    .leftJoin('persons', 'persons.id', 'accounts.personId')
+    .selectAll('sessions')
+    .select([
+      'accounts.status as accountStatus',
+      'accounts.kind as accountKind',
+      'accounts.personId as accountPersonId',
+      'accounts.passwordChangedAt as accountPasswordChangedAt',
+      'staff.id as staffId',
+      'staff.active as staffActive',
+      'staff.departmentId as staffDepartmentId',
+      'staff.servicePointId as staffServicePointId',
+      'staff.name as staffName',
+      'persons.id as holderPersonId',
+      'persons.name as personName',
+      'persons.assuranceLevel as personAssuranceLevel',
+    ])
+    .where('sessions.id', '=', id)
+    .where('sessions.endedAt', 'is', null)
+    .executeTakeFirst()
+}
+
 export function findLiveSession(db: DbOrTrx, id: string) {
   return db.selectFrom('sessions').selectAll().where('id', '=', id).where('endedAt', 'is', null).executeTakeFirst()
 }

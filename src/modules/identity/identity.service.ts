@@ -14,12 +14,11 @@ import { staffPasswordExpired } from './identity.password.js'
 import { validateActingEnterprise } from './identity.policy.js'
 import {
   endSession,
-  findAccount,
   findDepartment,
   findLiveSession,
+  findLiveSessionWithHolder,
   findPerson,
   findPersonByIdNumberIndex,
-  findStaffByAccount,
   listStaffRoles,
   touchSession,
 } from './identity.repository.js'
@@ -56,46 +55,43 @@ export function normaliseAccountInput(raw: string): string {
 /** The principal for a session cookie token, or undefined when there is no live session. */
 export async function principalForToken(deps: Deps, token: string): Promise<Principal | undefined> {
   const { db, clock } = deps
-  const check = await checkSession(db, clock, token)
+  const check = await checkSession(db, clock, token, findLiveSessionWithHolder)
   if (check.state !== 'live') return undefined
-  const session = check.session
-  const account = await findAccount(db, session.accountId)
-  if (account?.status !== 'active') return undefined
-  if (account.kind === 'staff') {
+  const row = check.session
+  if (row.accountStatus !== 'active') return undefined
+  if (row.accountKind === 'staff') {
     // A staff login counts only after its second factor (SECURITY.md: TOTP on every login).
-    if (!session.secondFactorAt) return undefined
-    const staff = await findStaffByAccount(db, account.id)
-    if (!staff?.active) return undefined
-    const roles = await listStaffRoles(db, staff.id)
+    if (!row.secondFactorAt) return undefined
+    if (!row.staffId || !row.staffActive) return undefined
+    const roles = await listStaffRoles(db, row.staffId)
     return {
-      sessionId: session.id,
-      accountId: account.id,
-      personId: account.personId ?? undefined,
-      staffId: staff.id,
-      departmentId: staff.departmentId,
-      servicePointId: staff.servicePointId ?? undefined,
-      displayName: staff.name,
+      sessionId: row.id,
+      accountId: row.accountId,
+      personId: row.accountPersonId ?? undefined,
+      staffId: row.staffId,
+      departmentId: row.staffDepartmentId ?? undefined,
+      servicePointId: row.staffServicePointId ?? undefined,
+      displayName: row.staffName ?? '',
       roles,
       permissions: permissionsOf(roles),
       assuranceLevel: 3,
       sessionIdleMs: SESSION_LIMITS.staff.idleMs,
-      mustChangePassword: staffPasswordExpired(account.passwordChangedAt, clock.now()),
+      mustChangePassword: staffPasswordExpired(row.accountPasswordChangedAt, clock.now()),
     }
   }
-  const person = account.personId ? await findPerson(db, account.personId) : undefined
-  if (!person) return undefined
+  if (!row.holderPersonId || row.personAssuranceLevel == null) return undefined
   // Acting for an enterprise is re-checked on every request: an expired or revoked grant stops at once.
-  const acting = await validateActingEnterprise(db, person.id, session.actingEnterpriseId, clock.now())
+  const acting = await validateActingEnterprise(db, row.holderPersonId, row.actingEnterpriseId, clock.now())
   return {
-    sessionId: session.id,
-    accountId: account.id,
-    personId: person.id,
+    sessionId: row.id,
+    accountId: row.accountId,
+    personId: row.holderPersonId,
     enterpriseId: acting?.id,
     enterpriseName: acting?.name,
-    displayName: person.name,
+    displayName: row.personName ?? '',
     roles: [],
     permissions: new Set(),
-    assuranceLevel: person.assuranceLevel,
+    assuranceLevel: row.personAssuranceLevel,
     sessionIdleMs: SESSION_LIMITS.person.idleMs,
   }
 }

@@ -48,16 +48,25 @@ export async function startSession(
   return { token, session }
 }
 
-export type SessionCheck =
-  | { state: 'live'; session: SessionTable }
+export type SessionCheck<S extends SessionTable = SessionTable> =
+  | { state: 'live'; session: S }
   | { state: 'expired'; reason: 'idle' | 'absolute' }
   | { state: 'none' }
 
-/** Finds the live session for a cookie token, ending it when it has expired. */
-export async function checkSession(db: DbOrTrx, clock: Clock, token: string): Promise<SessionCheck> {
+/**
+ * Finds the live session for a cookie token, ending it when it has expired. `find` reads the
+ * session row by its id (the token's hash); the principal lookup reads the account and its holder
+ * in the same query.
+ */
+export async function checkSession<S extends SessionTable = SessionTable>(
+  db: DbOrTrx,
+  clock: Clock,
+  token: string,
+  find: (db: DbOrTrx, id: string) => Promise<S | undefined> = findLiveSession as never,
+): Promise<SessionCheck<S>> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: 'none' }
   const id = hashToken(token)
-  const session = await findLiveSession(db, id)
+  const session = await find(db, id)
   if (!session) return { state: 'none' }
   const now = clock.now()
   const nowIso = now.toISOString()
