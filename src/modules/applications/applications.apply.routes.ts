@@ -493,27 +493,30 @@ export function registerApplyRoutes(scope: FastifyInstance, deps: Deps): void {
       const materials = materialsAfterPost(elements, before, posted, action, day)
       problems.push(...materials.problems)
       const saved = await saveApplicationDraft(deps, principal, { itemId, formData: data, materials: materials.inputs })
-      // A new row is blank, and drafts drop blank rows: show the rows as the button left them.
-      const shown = rowAction ? data : (JSON.parse(saved.draft.formData) as FormData)
-      const sources = sourcesFor(form, await prefillContextFor(deps, principal), shown)
-      const page = {
-        data: shown,
-        sources,
-        materials: materials.states,
-        savedAt: saved.draft.updatedAt,
+      // The form shown again (not needed when the answer is a redirect: the prefill context reads
+      // and decrypts the person's profile and licenses). A new row is blank, and drafts drop blank
+      // rows: show the rows as the button left them.
+      const page = async () => {
+        const shown = rowAction ? data : (JSON.parse(saved.draft.formData) as FormData)
+        return {
+          data: shown,
+          sources: sourcesFor(form, await prefillContextFor(deps, principal), shown),
+          materials: materials.states,
+          savedAt: saved.draft.updatedAt,
+        }
       }
 
       if (action === 'next' && problems.length === 0) {
         const checked = fullCheck(found, data, materials.inputs)
         if (checked.problems.length === 0) return reply.redirect(`/apply/${itemId}/check`, 303)
-        return formPage(reply, found, itemId, { ...page, errors: checked.problems }, 422)
+        return formPage(reply, found, itemId, { ...(await page()), errors: checked.problems }, 422)
       }
       const all = [...problems, ...saved.problems]
       if (all.length > 0) {
         const status = posted.status !== 200 ? posted.status : 422
-        return formPage(reply, found, itemId, { ...page, errors: all, saved: action === 'save' }, status)
+        return formPage(reply, found, itemId, { ...(await page()), errors: all, saved: action === 'save' }, status)
       }
-      if (rowAction) return formPage(reply, found, itemId, page)
+      if (rowAction) return formPage(reply, found, itemId, await page())
       const removed = removeFileTarget(action)
       if (removed) return reply.redirect(`/apply/${itemId}#${fieldId(`materials.${removed.code}`)}`, 303)
       return reply.redirect(`/apply/${itemId}?saved=1`, 303)

@@ -66,13 +66,16 @@ function prerenderGuides(scope: FastifyInstance, deps: Deps, render: (itemId: st
       const version = await catalogVersion(deps.db)
       for (const itemId of await publishedItemIds(deps.db)) {
         if (closed || (await catalogVersion(deps.db)) !== version) break
-        const done = await scope.keepPublicPage(
-          `/services/${itemId}`,
-          `guide ${itemId}`,
-          version,
-          () => render(itemId),
-          2 * PRERENDER_ROUND_MS,
-        )
+        // An item withdrawn or changed since the list was read: skipped, the rest go on.
+        const done = await scope
+          .keepPublicPage(
+            `/services/${itemId}`,
+            `guide ${itemId}`,
+            version,
+            () => render(itemId),
+            2 * PRERENDER_ROUND_MS,
+          )
+          .catch(() => 'skipped' as const)
         if (done === 'full' || done === 'off') break
         if (done === 'rendered') {
           rendered++
