@@ -43,6 +43,9 @@ export async function measureCurve(
     DATA_DIR: dataDirOf(target),
     RUN_SWEEPS: 'false',
     LOG_LEVEL: 'silent',
+    // The curve measures the queries and the rendering; the page cache for anonymous visitors
+    // (which would answer every search after the first from memory) is measured by the load.
+    PAGE_CACHE_MB: '0',
   })
   const deps = createDeps(loadConfig())
   const app = await buildApp(deps, createModules(deps))

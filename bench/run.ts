@@ -80,6 +80,24 @@ async function main() {
     return
   }
   const full = args.has('full')
+  if (args.has('curve-only')) {
+    // Measures the scale curve again into latest.json, keeping the load figures of the run.
+    const suite = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'latest.json'), 'utf8')) as Suite
+    const points: CurvePoint[] = []
+    for (const scale of full ? [0.01, 0.1, 1] : [0.01]) {
+      const file = path.join(BENCH_DIR, 'data', `district-${scaleName(scale)}.sqlite`)
+      if (fs.existsSync(file)) points.push(await measureCurve({ kind: 'sqlite', file }, { runs: full ? 20 : 8 }))
+    }
+    const pgUrl = process.env.BENCH_PG_URL ?? PG_DEFAULT
+    if (!args.has('no-pg') && (await pgReachable(pgUrl))) {
+      points.push(await measureCurve({ kind: 'postgres', url: pgUrl }, { runs: full ? 20 : 8 }))
+    }
+    suite.curve = points
+    suite.notes.push(`scale curve measured again on ${new Date().toISOString()} (--curve-only), without the page cache`)
+    writeJson(path.join(RESULTS_DIR, 'latest.json'), suite)
+    fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), summary(suite))
+    return
+  }
   const started = performance.now()
   const suite: Suite = {
     kind: full ? 'full' : 'short',

@@ -24,6 +24,7 @@ import * as m0017 from './2026_11_27_0017_license_services.js'
 import * as m0018 from './2026_11_27_0018_performance_indexes.js'
 import * as m0019 from './2026_11_27_0019_statistics_summary.js'
 import * as m0020 from './2026_11_27_0020_inbox_indexes.js'
+import * as m0021 from './2026_11_27_0021_statistics_by_department.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0018_performance_indexes': m0018,
   '2026_11_27_0019_statistics_summary': m0019,
   '2026_11_27_0020_inbox_indexes': m0020,
+  '2026_11_27_0021_statistics_by_department': m0021,
 }

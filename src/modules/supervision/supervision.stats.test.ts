@@ -451,22 +451,32 @@ describe('the daily summary', () => {
       .where('servicePointId', '=', day.servicePointId)
       .where('channel', '=', day.channel)
       .execute()
-    // March is whole: it is read from its monthly roll-up.
-    await sql`update supervision_month_counts set received = received + 500
-      where month = '2026-03' and department_id = (select min(department_id) from supervision_month_counts where month = '2026-03')
+    // … and in its row per department and channel (what the statistics of all read).
+    await sql`update supervision_day_dept_counts set received = received + 1000
+      where day = ${day.day} and department_id = ${day.departmentId} and channel = ${day.channel}`.execute(t.db)
+    // March is whole: it is read from its monthly roll-up — kept per department and channel for
+    // the statistics of all (and by department or channel), per cell when items are asked for.
+    const cell = sql`month = '2026-03' and department_id = (select min(department_id) from supervision_month_counts where month = '2026-03')
         and item_id = (select min(item_id) from supervision_month_counts m where m.month = '2026-03'
-          and m.department_id = supervision_month_counts.department_id)`.execute(t.db)
+          and m.department_id = supervision_month_counts.department_id)`
+    const department = sql`month = '2026-03' and department_id = (select min(department_id) from supervision_month_dept_counts where month = '2026-03')`
+    const rowsOf = async (table: string, where: typeof cell) =>
+      Number(
+        (await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where ${where}`.execute(t.db)).rows[0]!
+          .n,
+      )
+    const cellRows = await rowsOf('supervision_month_counts', cell)
+    const departmentRows = await rowsOf('supervision_month_dept_counts', department)
+    expect(cellRows).toBeGreaterThan(0)
+    expect(departmentRows).toBeGreaterThan(0)
+    await sql`update supervision_month_counts set received = received + 70 where ${cell}`.execute(t.db)
+    await sql`update supervision_month_dept_counts set received = received + 500 where ${department}`.execute(t.db)
     const tampered = await computeStatistics(t.deps, { ...year, by: 'all' })
-    const monthRows = Number(
-      (
-        await sql<{ n: number }>`select count(*) as n from supervision_month_counts where month = '2026-03'
-          and department_id = (select min(department_id) from supervision_month_counts where month = '2026-03')
-          and item_id = (select min(item_id) from supervision_month_counts m where m.month = '2026-03'
-            and m.department_id = supervision_month_counts.department_id)`.execute(t.db)
-      ).rows[0]!.n,
-    )
-    expect(monthRows).toBeGreaterThan(0)
-    expect(tampered.total.received).toBe(before.total.received + 1000 + 500 * monthRows)
+    expect(tampered.total.received).toBe(before.total.received + 1000 + 500 * departmentRows)
+    const byItem = await computeStatistics(t.deps, { ...year, by: 'item' })
+    expect(byItem.total.received).toBe(before.total.received + 1000 + 70 * cellRows)
+    const byChannel = await computeStatistics(t.deps, { ...year, by: 'channel' })
+    expect(byChannel.total.received).toBe(before.total.received + 1000 + 500 * departmentRows)
     // A full rebuild counts the days again from the records.
     await refreshSummary(t.deps, { ratings, full: true })
     const rebuilt = await computeStatistics(t.deps, { ...year, by: 'all' })

@@ -373,6 +373,9 @@ export type StatisticsSource = 'summary' | 'records'
  * applications, so the total is their sum). The days the daily summary holds are read from it,
  * the later ones and the open cases from the records (supervision.summary.ts).
  */
+/** Labels in pinyin order (one collator: `localeCompare` with a locale builds one per call). */
+const LABEL_ORDER = new Intl.Collator('zh-Hans-CN')
+
 export async function computeStatistics(
   deps: Deps,
   query: StatisticsQuery,
@@ -418,10 +421,17 @@ export async function computeStatistics(
   const keys = new Set<string | null>([...counts.map((c) => c.key), ...buckets.map((b) => b.key)])
   if (facts) for (const k of [...facts.ratings.keys(), ...facts.rectifications.keys()]) keys.add(k)
   const countsByKey = new Map(counts.map((c) => [c.key, c]))
+  // Buckets by key at once (with thousands of items, filtering them per key was quadratic).
+  const bucketsByKey = new Map<string | null, UsedBucket[]>()
+  for (const b of buckets) {
+    const list = bucketsByKey.get(b.key)
+    if (list) list.push(b)
+    else bucketsByKey.set(b.key, [b])
+  }
   const groups: GroupStatistics[] = []
   for (const key of keys) {
     const c = countsByKey.get(key)
-    const own = buckets.filter((b) => b.key === key)
+    const own = bucketsByKey.get(key) ?? []
     const satisfaction = facts
       ? satisfactionOf(facts.ratings.get(key) ?? [], facts.rectifications.get(key) ?? [], asOf)
       : null
@@ -434,7 +444,7 @@ export async function computeStatistics(
     if (idle) continue
     groups.push(groupOf(key, labels(key, c?.label ?? null), counted, own, satisfaction))
   }
-  groups.sort((a, b) => b.received - a.received || a.label.localeCompare(b.label, 'zh-Hans-CN'))
+  groups.sort((a, b) => b.received - a.received || LABEL_ORDER.compare(a.label, b.label))
   const totalCounts = zeroCounts()
   for (const g of groups) for (const f of COUNT_FIELDS) totalCounts[f] += g[f]
   const allRatings = facts ? [...facts.ratings.values()].flat() : []
@@ -470,10 +480,14 @@ export async function topCorrectedMaterials(
   const built = options.source === 'records' ? null : (await summaryState(deps.db))?.builtThrough
   const split = splitPeriod(filter, built)
   if (!split.summary) return correctionMaterialCounts(deps.db, filter, limit)
-  const [summarised, live] = await Promise.all([
-    summaryMaterials(deps.db, filter, split.summary),
-    split.records ? correctionMaterialCells(deps.db, { ...filter, ...split.records }) : [],
-  ])
+  // The days after the summary first (a day or two, from the records), then from the summary the
+  // `limit` most named and the items named in those days: a material outside the summary's top
+  // `limit` that is not named in those days cannot be among the `limit` most named of the period.
+  const live = split.records ? await correctionMaterialCells(deps.db, { ...filter, ...split.records }) : []
+  const summarised = await summaryMaterials(deps.db, filter, split.summary, {
+    top: limit,
+    also: live.map((row) => row.itemId),
+  })
   const merged = new Map<string, Omit<CorrectionMaterialRow, 'key'>>()
   for (const row of [...summarised, ...live]) {
     const id = JSON.stringify([row.itemId, row.materialCode])

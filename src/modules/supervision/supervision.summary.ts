@@ -27,7 +27,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { type RawBuilder, sql } from 'kysely'
 import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
-import { type Db, type DbOrTrx, transaction } from '../../platform/db/database.js'
+import { type Db, type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { newId } from '../../platform/ids.js'
 import {
@@ -237,7 +237,31 @@ export async function rebuildDay(deps: Deps, day: string, ratings?: RatingsFacts
         .values(rows.materialRows.slice(i, i + INSERT_CHUNK))
         .execute()
     }
+    for (const stem of STEMS) await coarsen(trx, stem, 'day', day)
   })
+}
+
+const STEMS = ['counts', 'durations', 'ratings', 'materials'] as const
+
+/**
+ * Keeps a day or month per department (`supervision_<grain>_dept_<stem>`, see COARSE_KEYS) from
+ * its cell rows, in the caller's transaction.
+ */
+async function coarsen(trx: Trx, stem: Stem, grain: 'day' | 'month', value: string): Promise<void> {
+  const spec = ROLL_UP[stem]
+  const keys = [...COARSE_KEYS[stem], ...spec.keys]
+  const select = [
+    ...keys.map((k) => sql.ref(k)),
+    ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
+    ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
+  ]
+  const names = [...keys, ...spec.sums, ...spec.max]
+  const target = sql.table(`supervision_${grain}_dept_${stem}`)
+  await sql`delete from ${target} where ${sql.ref(grain)} = ${value}`.execute(trx)
+  await sql`insert into ${target} (${sql.ref(grain)}, ${sql.join(names.map((c) => sql.ref(c)))})
+    select ${value}, ${sql.join(select)} from ${sql.table(`supervision_${grain}_${stem}`)}
+    where ${sql.ref(grain)} = ${value}
+    group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
 }
 
 const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> = {
@@ -265,8 +289,31 @@ export async function rollUpMonth(db: Db, month: string): Promise<void> {
         select ${month}, ${sql.join(select)} from ${sql.table(`supervision_day_${stem}`)}
         where day >= ${from} and day <= ${to}
         group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
+      await coarsen(trx, stem, 'month', month)
     }
   })
+}
+
+/**
+ * The cell columns a day or month is also kept by in `supervision_<grain>_dept_<stem>` (migration
+ * 0021): with thousands of items a month of cells is tens of thousands of rows, and the statistics
+ * by department, by channel and of all need none of the item and service point detail.
+ */
+const COARSE_KEYS: Record<Stem, readonly string[]> = {
+  counts: ['department_id', 'channel'],
+  durations: ['department_id', 'channel'],
+  ratings: ['department_id', 'channel'],
+  materials: ['department_id', 'item_id'],
+}
+
+/** The cell columns a filter reads. */
+function filterColumns(filter: SupervisionFilter): string[] {
+  return [
+    ...(filter.departmentId ? ['department_id'] : []),
+    ...(filter.itemId ? ['item_id'] : []),
+    ...(filter.servicePointId ? ['service_point_id'] : []),
+    ...(filter.channel ? ['channel'] : []),
+  ]
 }
 
 /** Takes the refresh lease (or renews it); false when another node holds it. */
@@ -444,6 +491,18 @@ export function decompose(range: DayRange): { months?: MonthRange; days: DayRang
   return { months: { from: first, to: last }, days }
 }
 
+/** The cell column a dimension groups by (none for all). */
+const groupColumnName = (by: SupervisionDimension): string[] =>
+  by === 'department'
+    ? ['department_id']
+    : by === 'item'
+      ? ['item_id']
+      : by === 'servicePoint'
+        ? ['service_point_id']
+        : by === 'channel'
+          ? ['channel']
+          : []
+
 /** The column a dimension groups by; its '' reads as "none" (null). */
 function groupColumn(by: SupervisionDimension) {
   switch (by) {
@@ -489,19 +548,23 @@ async function summarySelect<R>(
   range: DayRange,
   columns: RawBuilder<unknown>,
   groupBy: RawBuilder<unknown>,
+  /** The cell columns `columns` and `groupBy` read. */
+  uses: readonly string[],
 ): Promise<R[]> {
   const { months, days } = decompose(range)
   const parts: Promise<{ rows: R[] }>[] = []
+  // Per department when the query needs no finer cell.
+  const coarse = [...uses, ...filterColumns(filter)].every((c) => COARSE_KEYS[stem].includes(c))
   if (months) {
     parts.push(
-      sql<R>`select ${columns} from ${sql.table(`supervision_month_${stem}`)}
+      sql<R>`select ${columns} from ${sql.table(coarse ? `supervision_month_dept_${stem}` : `supervision_month_${stem}`)}
         where month >= ${months.from} and month <= ${months.to}${filterSql(filter)}
         group by ${groupBy}`.execute(db),
     )
   }
   for (const d of days) {
     parts.push(
-      sql<R>`select ${columns} from ${sql.table(`supervision_day_${stem}`)}
+      sql<R>`select ${columns} from ${sql.table(coarse ? `supervision_day_dept_${stem}` : `supervision_day_${stem}`)}
         where day >= ${d.from} and day <= ${d.to}${filterSql(filter)}
         group by ${groupBy}`.execute(db),
     )
@@ -526,6 +589,7 @@ export async function summaryCounts(
     range,
     sql`${groupColumn(by)} as k, max(item_name) as label, ${sums}`,
     sql`1`,
+    groupColumnName(by),
   )
   const out = new Map<string | null, ApplicationCountsRow>()
   for (const r of rows) {
@@ -580,6 +644,7 @@ export async function summaryDurations(
     range,
     sql`${groupColumn(by)} as k, used, sum(count) as count, sum(within) as within, sum(promised_sum) as promised_sum`,
     sql`1, used`,
+    groupColumnName(by),
   )
   return rows.map((r) => ({
     key: keyOf(by, r.k),
@@ -604,6 +669,7 @@ export async function summaryRatings(
     range,
     sql`${groupColumn(by)} as k, level, is_default, sum(count) as count`,
     sql`1, level, is_default`,
+    groupColumnName(by),
   )
   const out = new Map<string | null, RatingFact[]>()
   for (const r of rows) {
@@ -630,32 +696,59 @@ export async function summaryDaily(
   range: DayRange,
 ): Promise<{ day: string; received: number; completed: number }[]> {
   const rows = await sql<{ day: string; received: number; completed: number }>`
-    select day, sum(received) as received, sum(completed) as completed from supervision_day_counts
+    select day, sum(received) as received, sum(completed) as completed
+    from ${sql.table(filterColumns(filter).every((c) => COARSE_KEYS.counts.includes(c)) ? 'supervision_day_dept_counts' : 'supervision_day_counts')}
     where day >= ${range.from} and day <= ${range.to}${filterSql(filter)}
     group by day`.execute(db)
   return rows.rows.map((r) => ({ day: String(r.day), received: n(r.received), completed: n(r.completed) }))
 }
 
-/** Materials named in the correction notices of the days of `range`, per item and material. */
+/**
+ * Materials named in the correction notices of the days of `range`, per item and material: the
+ * `top` most named (most first, then by item and code), and those of the items in `also`, summed
+ * over the parts of the range in one statement (a year of a district names tens of thousands of
+ * item materials; only the top few are shown).
+ */
 export async function summaryMaterials(
   db: DbOrTrx,
   filter: SupervisionFilter,
   range: DayRange,
+  options: { top: number; also: readonly string[] },
 ): Promise<Omit<CorrectionMaterialRow, 'key'>[]> {
-  const rows = await summarySelect<{
-    itemId: string
-    materialCode: string
-    itemVersionId: string
-    itemName: string
-    count: number
-  }>(
-    db,
-    'materials',
-    filter,
-    range,
-    sql`item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name, sum(count) as count`,
-    sql`item_id, material_code`,
-  )
+  const { months, days } = decompose(range)
+  const coarse = filterColumns(filter).every((c) => COARSE_KEYS.materials.includes(c))
+  const table = (grain: 'day' | 'month') =>
+    sql.table(coarse ? `supervision_${grain}_dept_materials` : `supervision_${grain}_materials`)
+  const parts: RawBuilder<unknown>[] = []
+  const columns = sql`item_id, material_code, item_version_id, item_name, count`
+  if (months) {
+    parts.push(sql`select ${columns} from ${table('month')}
+      where month >= ${months.from} and month <= ${months.to}${filterSql(filter)}`)
+  }
+  for (const d of days) {
+    parts.push(
+      sql`select ${columns} from ${table('day')} where day >= ${d.from} and day <= ${d.to}${filterSql(filter)}`,
+    )
+  }
+  const grouped = (where: RawBuilder<unknown>, tail: RawBuilder<unknown>) =>
+    sql<{ itemId: string; materialCode: string; itemVersionId: string; itemName: string; count: number }>`
+      select item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name,
+        sum(count) as count
+      from (${sql.join(parts, sql` union all `)}) x ${where}
+      group by item_id, material_code ${tail}`.execute(db)
+  const [top, also] = await Promise.all([
+    grouped(sql``, sql`order by sum(count) desc, item_id, material_code limit ${options.top}`),
+    options.also.length > 0
+      ? grouped(sql`where item_id in (${sql.join([...new Set(options.also)])})`, sql``)
+      : { rows: [] },
+  ])
+  const seen = new Set<string>()
+  const rows = [...top.rows, ...also.rows].filter((r) => {
+    const id = `${r.itemId}\n${r.materialCode}`
+    if (seen.has(id)) return false
+    seen.add(id)
+    return true
+  })
   return rows.map((r) => ({
     itemId: r.itemId,
     materialCode: r.materialCode,
