@@ -12,6 +12,7 @@ import { buildApp } from '../src/app.js'
 import { createDeps, createModules } from '../src/composition.js'
 import { addCalendarDays, todayInShanghai } from '../src/platform/calendar/index.js'
 import { loadConfig } from '../src/platform/config.js'
+import { migrateToLatest } from '../src/platform/db/migrate.js'
 import { BENCH_DIR, BENCH_ENV, databaseUrlOf, dataDirOf, label, parseTarget, type Target, writeJson } from './common.js'
 
 export interface CurvePoint {
@@ -48,6 +49,8 @@ export async function measureCurve(
     PAGE_CACHE_MB: '0',
   })
   const deps = createDeps(loadConfig())
+  // A district made before the latest migrations is brought up to date first, as `serve` does.
+  await migrateToLatest(deps.db)
   const app = await buildApp(deps, createModules(deps))
   try {
     const db = deps.db

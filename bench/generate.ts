@@ -324,7 +324,10 @@ export async function generateDistrict(options: {
     await writeLicenses(w, world, crypto, counts, rand, finished, enterprises, phase)
     await writeRatings(w, world, counts, rand, finished, phase)
     const analyzeStart = performance.now()
-    await w.exec('analyze')
+    // PostgreSQL: vacuumed as autovacuum would soon do on a live database, so that index-only
+    // scans (the inbox counts) find the visibility map set; without it a count of 40,000 open
+    // tasks read the table too (4.3 ms → 1.4 ms).
+    await w.exec(target.kind === 'postgres' ? 'vacuum analyze' : 'analyze')
     if (target.kind === 'sqlite') await w.exec('pragma wal_checkpoint(truncate)')
     phases.analyze = { rows: 0, seconds: (performance.now() - analyzeStart) / 1000, rowsPerSecond: 0 }
     // The supervision statistics' daily summary, as `npm run yiwang -- rebuild-statistics` builds it
