@@ -283,7 +283,10 @@ async function measure(
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
-async function createSessions(db: Db, accounts: { accountId: string; kind: 'person' | 'staff' }[]): Promise<string[]> {
+export async function createSessions(
+  db: Db,
+  accounts: { accountId: string; kind: 'person' | 'staff' }[],
+): Promise<string[]> {
   const now = new Date()
   const tokens: string[] = []
   const rows = accounts.map((a) => {

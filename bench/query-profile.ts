@@ -11,7 +11,6 @@
  * SUBMIT=1: a person's whole submission instead (the three requests of the load scenario:
  * multipart upload, check page, submit), N times, each step timed with its SQL.
  */
-import { createHash, randomBytes } from 'node:crypto'
 import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
 import { buildApp } from '../src/app.js'
@@ -22,7 +21,7 @@ import { loadConfig } from '../src/platform/config.js'
 import { createPgPool, type Db } from '../src/platform/db/database.js'
 import { sampleFormData } from '../test/applications.js'
 import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
-import { formFields, multipart, PDF } from './load.js'
+import { createSessions, formFields, multipart, PDF } from './load.js'
 
 async function main() {
   const [where, ...urls] = process.argv.slice(2)
@@ -51,33 +50,11 @@ async function main() {
   }) as unknown as Db
   const deps = createDeps(loadConfig(), { db })
   const app = await buildApp(deps, createModules(deps))
-  const token = randomBytes(32).toString('base64url')
   const who = process.env.WHO
   const account = who
     ? await db.selectFrom('accounts').select(['id', 'kind']).where('loginName', '=', who).executeTakeFirst()
     : undefined
-  if (account) {
-    const now = new Date().toISOString()
-    const later = new Date(Date.now() + 3600_000).toISOString()
-    await db
-      .insertInto('sessions')
-      .values({
-        id: createHash('sha256').update(token).digest('hex'),
-        accountId: account.id,
-        kind: account.kind,
-        actingEnterpriseId: null,
-        createdAt: now,
-        lastSeenAt: now,
-        idleExpiresAt: later,
-        absoluteExpiresAt: later,
-        secondFactorAt: now,
-        ip: null,
-        userAgent: 'query-profile',
-        endedAt: null,
-        endReason: null,
-      })
-      .execute()
-  }
+  const [token = ''] = account ? await createSessions(db, [{ accountId: account.id, kind: account.kind }]) : []
   const n = Number(process.env.N ?? 20)
   if (process.env.SUBMIT) {
     await profileSubmission(db, app, n, stats)
@@ -125,27 +102,7 @@ async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp
     .limit(n + 1)
     .execute()
   const session = async (accountId: string) => {
-    const token = randomBytes(32).toString('base64url')
-    const now = new Date().toISOString()
-    const later = new Date(Date.now() + 3600_000).toISOString()
-    await db
-      .insertInto('sessions')
-      .values({
-        id: createHash('sha256').update(token).digest('hex'),
-        accountId,
-        kind: 'person',
-        actingEnterpriseId: null,
-        createdAt: now,
-        lastSeenAt: now,
-        idleExpiresAt: later,
-        absoluteExpiresAt: later,
-        secondFactorAt: null,
-        ip: null,
-        userAgent: 'query-profile',
-        endedAt: null,
-        endReason: null,
-      })
-      .execute()
+    const [token] = await createSessions(db, [{ accountId, kind: 'person' }])
     const page = await app.inject({ method: 'GET', url: '/my', headers: { cookie: `yw_session=${token}` } })
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? ''
     const set = page.cookies.map((c) => `${c.name}=${c.value}`)
