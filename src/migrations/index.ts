@@ -25,6 +25,8 @@ import * as m0018 from './2026_11_27_0018_performance_indexes.js'
 import * as m0019 from './2026_11_27_0019_statistics_summary.js'
 import * as m0020 from './2026_11_27_0020_inbox_indexes.js'
 import * as m0021 from './2026_11_27_0021_statistics_by_department.js'
+import * as m0022 from './2026_11_28_0022_one_draft.js'
+import * as m0023 from './2026_11_28_0023_statistics_by_item_and_point.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -48,4 +50,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_27_0019_statistics_summary': m0019,
   '2026_11_27_0020_inbox_indexes': m0020,
   '2026_11_27_0021_statistics_by_department': m0021,
+  '2026_11_28_0022_one_draft': m0022,
+  '2026_11_28_0023_statistics_by_item_and_point': m0023,
 }

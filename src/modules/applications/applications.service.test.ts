@@ -1,9 +1,12 @@
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { citizenPrincipal, sampleFormData, sampleMaterials, staffPrincipal } from '../../../test/applications.js'
 import { buildTestApp, type TestApp } from '../../../test/helpers.js'
+import * as oneDraft from '../../migrations/2026_11_28_0022_one_draft.js'
 import { listAudit, verifyAuditChain } from '../../platform/audit/audit.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { addWorkingDays, workingDaysBetween } from '../../platform/calendar/index.js'
+import { isUniqueViolation } from '../../platform/db/database.js'
 import { documentTypes } from '../../platform/files/files.js'
 import { runSeed } from '../../seed.js'
 import { getVersion, type ItemElements } from '../catalog/index.js'
@@ -173,6 +176,78 @@ describe('submitting', () => {
       .where('applications.id', 'is', null)
       .execute()
     expect(orphans).toHaveLength(0)
+  })
+
+  it('ten tabs saving a first draft at once make one draft, and every save lands in it', async () => {
+    const { itemId, version, elements } = await itemNamed('食品经营许可')
+    const formData = sampleFormData(formFor(version))
+    const materials = await sampleMaterials(t.deps.files, elements, documentTypes)
+    await discardDraft(t.deps, citizen, itemId)
+    try {
+      const saved = await Promise.all(
+        Array.from({ length: 10 }, () => saveApplicationDraft(t.deps, citizen, { itemId, formData, materials })),
+      )
+      const drafts = await t.db
+        .selectFrom('applications')
+        .select('id')
+        .where('applicantPersonId', '=', citizen.personId!)
+        .where('itemId', '=', itemId)
+        .where('state', '=', 'draft')
+        .execute()
+      expect(drafts).toHaveLength(1)
+      expect(new Set(saved.map((s) => s.draft.id))).toEqual(new Set([drafts[0]!.id]))
+      const rows = await t.db
+        .selectFrom('applicationMaterials')
+        .select('materialCode')
+        .where('applicationId', '=', drafts[0]!.id)
+        .execute()
+      expect(rows).toHaveLength(materials.length)
+    } finally {
+      await discardDraft(t.deps, citizen, itemId)
+    }
+  })
+
+  it('migration 0022 keeps the newest of drafts doubled before it, and then refuses a second draft', async () => {
+    const { itemId, version, elements } = await itemNamed('食品经营许可')
+    const formData = sampleFormData(formFor(version))
+    const materials = await sampleMaterials(t.deps.files, elements, documentTypes)
+    await discardDraft(t.deps, citizen, itemId)
+    const { draft } = await saveApplicationDraft(t.deps, citizen, { itemId, formData, materials })
+    const older = { ...draft, id: `${draft.id.slice(0, -4)}old1`, updatedAt: '2026-01-01T00:00:00.000Z' }
+    // as a database from before 0022 could hold it
+    await sql`drop index applications_one_draft_idx`.execute(t.db)
+    try {
+      await t.db.insertInto('applications').values(older).execute()
+      const stored = await t.db
+        .selectFrom('applicationMaterials')
+        .selectAll()
+        .where('applicationId', '=', draft.id)
+        .execute()
+      await t.db
+        .insertInto('applicationMaterials')
+        .values(stored.map((m) => ({ ...m, id: `${m.id.slice(0, -4)}old1`, applicationId: older.id })))
+        .execute()
+    } finally {
+      await oneDraft.up(t.db)
+    }
+    const drafts = await t.db
+      .selectFrom('applications')
+      .select('id')
+      .where('applicantPersonId', '=', citizen.personId!)
+      .where('itemId', '=', itemId)
+      .where('state', '=', 'draft')
+      .execute()
+    expect(drafts.map((d) => d.id)).toEqual([draft.id])
+    expect(
+      await t.db.selectFrom('applicationMaterials').select('id').where('applicationId', '=', older.id).execute(),
+    ).toEqual([])
+    const refused = await t.db
+      .insertInto('applications')
+      .values(older)
+      .execute()
+      .catch((e: unknown) => e)
+    expect(isUniqueViolation(refused, 'applications_one_draft_idx')).toBe(true)
+    await discardDraft(t.deps, citizen, itemId)
   })
 
   it('checks every rule of the item at once: form fields and required materials', async () => {

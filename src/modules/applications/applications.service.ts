@@ -8,7 +8,7 @@
 import { type AuditActor, appendAudit } from '../../platform/audit/audit.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { addWorkingDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
-import { type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
+import { type DbOrTrx, isUniqueViolation, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
@@ -1652,9 +1652,32 @@ export async function saveApplicationDraft(
   const form = formFor(version)
   const checked = checkFormData(form, input.formData, { partial: true, today: todayInShanghai(deps.clock.now()) })
   const known = input.materials.filter((m) => elements.materials.some((x) => x.materialCode === m.materialCode))
-  const draft = await transaction(deps.db, async (trx) => {
+  // Two tabs saving at once when there is no draft (PostgreSQL): both would create one. The index
+  // of migration 0022 refuses the second, which then saves again into the first one's draft.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const draft = await saveDraftOnce(deps, principal, input.itemId, { item, version, elements }, checked.data, known)
+      return { draft, problems: checked.problems }
+    } catch (error) {
+      if (attempt >= 3 || !isUniqueViolation(error, ONE_DRAFT_INDEX)) throw error
+    }
+  }
+}
+
+/** The index keeping one autosaved draft per person, identity and item (migration 0022). */
+const ONE_DRAFT_INDEX = 'applications_one_draft_idx'
+
+async function saveDraftOnce(
+  deps: Deps,
+  principal: Principal,
+  itemId: string,
+  { item, version, elements }: Awaited<ReturnType<typeof offeredVersion>>,
+  formData: FormData,
+  known: MaterialInput[],
+): Promise<ApplicationTable> {
+  return transaction(deps.db, async (trx) => {
     const now = deps.clock.now().toISOString()
-    let existing = await draftsOf(trx, principal.personId!, principal.enterpriseId ?? null, input.itemId)
+    let existing = await draftsOf(trx, principal.personId!, principal.enterpriseId ?? null, itemId)
       .selectAll()
       .executeTakeFirst()
     if (existing) {
@@ -1664,7 +1687,7 @@ export async function saveApplicationDraft(
       const updated = await trx
         .updateTable('applications')
         .set({
-          formData: JSON.stringify(checked.data),
+          formData: JSON.stringify(formData),
           itemVersionId: version.id,
           updatedAt: now,
           lockVersion: existing.lockVersion + 1,
@@ -1691,7 +1714,7 @@ export async function saveApplicationDraft(
       channel: 'online',
       proxyConsent: null,
       state: 'draft',
-      formData: JSON.stringify(checked.data),
+      formData: JSON.stringify(formData),
       projectType: elements.projectType,
       legalUnit: elements.anticipateType,
       legalDays: elements.anticipateDay,
@@ -1730,7 +1753,6 @@ export async function saveApplicationDraft(
     for (const m of known) await insertMaterial(trx, materialRow(id, m, 0, now))
     return row
   })
-  return { draft, problems: checked.problems }
 }
 
 /** Throws the draft away. */

@@ -17,7 +17,7 @@
 import { type AuditActor, appendAudit, systemActor } from '../../platform/audit/audit.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { addCalendarDays, isValidDay, todayInShanghai } from '../../platform/calendar/calendar.js'
-import { type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
+import { type DbOrTrx, isUniqueViolation, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
@@ -94,11 +94,6 @@ const contextOf = (context: RequestContext) => ({
   sourceIp: context.ip ?? null,
   requestId: context.requestId ?? null,
 })
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
-}
 
 const normaliseName = (name: string) => name.normalize('NFKC').replace(/\s+/g, ' ').trim()
 

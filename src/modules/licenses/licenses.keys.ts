@@ -12,7 +12,7 @@
 import { type AuditActor, appendAudit, auditActorOf, systemActor } from '../../platform/audit/audit.js'
 import { forbidden } from '../../platform/auth/policy.js'
 import { actorOf, type Principal } from '../../platform/auth/principal.js'
-import { type DbOrTrx, transaction } from '../../platform/db/database.js'
+import { type DbOrTrx, isUniqueViolation, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { newId } from '../../platform/ids.js'
 import { type DepartmentInfo, findDepartmentInfo, listDepartmentInfos } from '../identity/index.js'
@@ -64,11 +64,6 @@ export interface SealKeyView {
   state: SealKeyState
   createdAt: string
   retiredAt: string | null
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE'
 }
 
 function requireKeysPermission(principal: Principal): void {

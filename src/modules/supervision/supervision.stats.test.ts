@@ -451,32 +451,66 @@ describe('the daily summary', () => {
       .where('servicePointId', '=', day.servicePointId)
       .where('channel', '=', day.channel)
       .execute()
-    // … and in its row per department and channel (what the statistics of all read).
-    await sql`update supervision_day_dept_counts set received = received + 1000
-      where day = ${day.day} and department_id = ${day.departmentId} and channel = ${day.channel}`.execute(t.db)
-    // March is whole: it is read from its monthly roll-up — kept per department and channel for
-    // the statistics of all (and by department or channel), per cell when items are asked for.
-    const cell = sql`month = '2026-03' and department_id = (select min(department_id) from supervision_month_counts where month = '2026-03')
-        and item_id = (select min(item_id) from supervision_month_counts m where m.month = '2026-03'
-          and m.department_id = supervision_month_counts.department_id)`
-    const department = sql`month = '2026-03' and department_id = (select min(department_id) from supervision_month_dept_counts where month = '2026-03')`
-    const rowsOf = async (table: string, where: typeof cell) =>
+    // … and in its rows per department and channel, per item and per service point.
+    for (const [level, key, value] of [
+      ['dept', 'channel', day.channel],
+      ['item', 'item_id', day.itemId],
+      ['point', 'service_point_id', day.servicePointId],
+    ] as const) {
+      await sql`update ${sql.table(`supervision_day_${level}_counts`)} set received = received + 1000
+        where day = ${day.day} and department_id = ${day.departmentId} and ${sql.ref(key)} = ${value}`.execute(t.db)
+    }
+    // March is whole: it is read from its monthly roll-up — per department and channel for the
+    // statistics of all, by department or by channel; per item by item; per service point by
+    // service point; per cell when items of one channel are asked for.
+    const march = (
+      await sql<{ departmentId: string; itemId: string; channel: string }>`
+        select department_id, item_id, channel from supervision_month_counts
+        where month = '2026-03' and received > 0 order by department_id, item_id, channel limit 1`.execute(t.db)
+    ).rows[0]!
+    const rowsOf = async (table: string, where: ReturnType<typeof sql>) =>
       Number(
-        (await sql<{ n: number }>`select count(*) as n from ${sql.table(table)} where ${where}`.execute(t.db)).rows[0]!
-          .n,
+        (
+          await sql<{
+            n: number
+          }>`select count(*) as n from ${sql.table(table)} where month = '2026-03' and ${where}`.execute(t.db)
+        ).rows[0]!.n,
       )
-    const cellRows = await rowsOf('supervision_month_counts', cell)
-    const departmentRows = await rowsOf('supervision_month_dept_counts', department)
-    expect(cellRows).toBeGreaterThan(0)
-    expect(departmentRows).toBeGreaterThan(0)
-    await sql`update supervision_month_counts set received = received + 70 where ${cell}`.execute(t.db)
-    await sql`update supervision_month_dept_counts set received = received + 500 where ${department}`.execute(t.db)
+    const tamper = async (table: string, where: ReturnType<typeof sql>, add: number) => {
+      const rows = await rowsOf(table, where)
+      expect(rows, table).toBeGreaterThan(0)
+      await sql`update ${sql.table(table)} set received = received + ${add} where month = '2026-03' and ${where}`.execute(
+        t.db,
+      )
+      return rows * add
+    }
+    const ofDepartment = sql`department_id = ${march.departmentId}`
+    const channel = march.channel
+    const oneChannel = { ...year, channel }
+    const beforeOneChannel = await computeStatistics(t.deps, { ...oneChannel, by: 'item' })
+    const cellAdded = await tamper(
+      'supervision_month_counts',
+      sql`${ofDepartment} and item_id = ${march.itemId} and channel = ${channel}`,
+      70,
+    )
+    const deptAdded = await tamper('supervision_month_dept_counts', ofDepartment, 500)
+    const itemAdded = await tamper(
+      'supervision_month_item_counts',
+      sql`${ofDepartment} and item_id = ${march.itemId}`,
+      30,
+    )
+    const pointAdded = await tamper('supervision_month_point_counts', ofDepartment, 20)
     const tampered = await computeStatistics(t.deps, { ...year, by: 'all' })
-    expect(tampered.total.received).toBe(before.total.received + 1000 + 500 * departmentRows)
-    const byItem = await computeStatistics(t.deps, { ...year, by: 'item' })
-    expect(byItem.total.received).toBe(before.total.received + 1000 + 70 * cellRows)
+    expect(tampered.total.received).toBe(before.total.received + 1000 + deptAdded)
     const byChannel = await computeStatistics(t.deps, { ...year, by: 'channel' })
-    expect(byChannel.total.received).toBe(before.total.received + 1000 + 500 * departmentRows)
+    expect(byChannel.total.received).toBe(before.total.received + 1000 + deptAdded)
+    const byItem = await computeStatistics(t.deps, { ...year, by: 'item' })
+    expect(byItem.total.received).toBe(before.total.received + 1000 + itemAdded)
+    const byPoint = await computeStatistics(t.deps, { ...year, by: 'servicePoint' })
+    expect(byPoint.total.received).toBe(before.total.received + 1000 + pointAdded)
+    const byItemOfChannel = await computeStatistics(t.deps, { ...oneChannel, by: 'item' })
+    // (the day's change is in both: it was made before)
+    expect(byItemOfChannel.total.received).toBe(beforeOneChannel.total.received + cellAdded)
     // A full rebuild counts the days again from the records.
     await refreshSummary(t.deps, { ratings, full: true })
     const rebuilt = await computeStatistics(t.deps, { ...year, by: 'all' })

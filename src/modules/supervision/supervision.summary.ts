@@ -244,24 +244,28 @@ export async function rebuildDay(deps: Deps, day: string, ratings?: RatingsFacts
 const STEMS = ['counts', 'durations', 'ratings', 'materials'] as const
 
 /**
- * Keeps a day or month per department (`supervision_<grain>_dept_<stem>`, see COARSE_KEYS) from
- * its cell rows, in the caller's transaction.
+ * Keeps a day or month at each coarser level (`supervision_<grain>_<level>_<stem>`, see LEVELS)
+ * from its cell rows, in the caller's transaction.
  */
 async function coarsen(trx: Trx, stem: Stem, grain: 'day' | 'month', value: string): Promise<void> {
   const spec = ROLL_UP[stem]
-  const keys = [...COARSE_KEYS[stem], ...spec.keys]
-  const select = [
-    ...keys.map((k) => sql.ref(k)),
-    ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
-    ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
-  ]
-  const names = [...keys, ...spec.sums, ...spec.max]
-  const target = sql.table(`supervision_${grain}_dept_${stem}`)
-  await sql`delete from ${target} where ${sql.ref(grain)} = ${value}`.execute(trx)
-  await sql`insert into ${target} (${sql.ref(grain)}, ${sql.join(names.map((c) => sql.ref(c)))})
-    select ${value}, ${sql.join(select)} from ${sql.table(`supervision_${grain}_${stem}`)}
-    where ${sql.ref(grain)} = ${value}
-    group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
+  for (const level of LEVELS) {
+    const coarse = level.keys[stem]
+    if (!coarse) continue
+    const keys = [...coarse, ...spec.keys]
+    const select = [
+      ...keys.map((k) => sql.ref(k)),
+      ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
+      ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
+    ]
+    const names = [...keys, ...spec.sums, ...spec.max]
+    const target = sql.table(`supervision_${grain}_${level.name}_${stem}`)
+    await sql`delete from ${target} where ${sql.ref(grain)} = ${value}`.execute(trx)
+    await sql`insert into ${target} (${sql.ref(grain)}, ${sql.join(names.map((c) => sql.ref(c)))})
+      select ${value}, ${sql.join(select)} from ${sql.table(`supervision_${grain}_${stem}`)}
+      where ${sql.ref(grain)} = ${value}
+      group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
+  }
 }
 
 const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> = {
@@ -295,15 +299,43 @@ export async function rollUpMonth(db: Db, month: string): Promise<void> {
 }
 
 /**
- * The cell columns a day or month is also kept by in `supervision_<grain>_dept_<stem>` (migration
- * 0021): with thousands of items a month of cells is tens of thousands of rows, and the statistics
- * by department, by channel and of all need none of the item and service point detail.
+ * The coarser levels a day or month is also kept at, smallest first, with the cell columns each
+ * keeps per stem (migrations 0021 and 0023): with thousands of items a month of cells is tens of
+ * thousands of rows, and most statistics need only one of the cell's dimensions. A query reads the
+ * first level that keeps every column it groups or filters by, else the cells.
  */
-const COARSE_KEYS: Record<Stem, readonly string[]> = {
-  counts: ['department_id', 'channel'],
-  durations: ['department_id', 'channel'],
-  ratings: ['department_id', 'channel'],
-  materials: ['department_id', 'item_id'],
+const LEVELS: readonly { name: string; keys: Partial<Record<Stem, readonly string[]>> }[] = [
+  {
+    name: 'dept',
+    keys: {
+      counts: ['department_id', 'channel'],
+      durations: ['department_id', 'channel'],
+      ratings: ['department_id', 'channel'],
+      materials: ['department_id', 'item_id'],
+    },
+  },
+  {
+    name: 'point',
+    keys: {
+      counts: ['department_id', 'service_point_id'],
+      durations: ['department_id', 'service_point_id'],
+      ratings: ['department_id', 'service_point_id'],
+    },
+  },
+  {
+    name: 'item',
+    keys: {
+      counts: ['department_id', 'item_id'],
+      durations: ['department_id', 'item_id'],
+      ratings: ['department_id', 'item_id'],
+    },
+  },
+]
+
+/** The table of `grain` and `stem` to read for a query grouping or filtering by `columns`. */
+function summaryTable(grain: 'day' | 'month', stem: Stem, columns: readonly string[]) {
+  const level = LEVELS.find((l) => columns.every((c) => l.keys[stem]?.includes(c)))
+  return sql.table(level ? `supervision_${grain}_${level.name}_${stem}` : `supervision_${grain}_${stem}`)
 }
 
 /** The cell columns a filter reads. */
@@ -553,18 +585,17 @@ async function summarySelect<R>(
 ): Promise<R[]> {
   const { months, days } = decompose(range)
   const parts: Promise<{ rows: R[] }>[] = []
-  // Per department when the query needs no finer cell.
-  const coarse = [...uses, ...filterColumns(filter)].every((c) => COARSE_KEYS[stem].includes(c))
+  const needs = [...uses, ...filterColumns(filter)]
   if (months) {
     parts.push(
-      sql<R>`select ${columns} from ${sql.table(coarse ? `supervision_month_dept_${stem}` : `supervision_month_${stem}`)}
+      sql<R>`select ${columns} from ${summaryTable('month', stem, needs)}
         where month >= ${months.from} and month <= ${months.to}${filterSql(filter)}
         group by ${groupBy}`.execute(db),
     )
   }
   for (const d of days) {
     parts.push(
-      sql<R>`select ${columns} from ${sql.table(coarse ? `supervision_day_dept_${stem}` : `supervision_day_${stem}`)}
+      sql<R>`select ${columns} from ${summaryTable('day', stem, needs)}
         where day >= ${d.from} and day <= ${d.to}${filterSql(filter)}
         group by ${groupBy}`.execute(db),
     )
@@ -697,7 +728,7 @@ export async function summaryDaily(
 ): Promise<{ day: string; received: number; completed: number }[]> {
   const rows = await sql<{ day: string; received: number; completed: number }>`
     select day, sum(received) as received, sum(completed) as completed
-    from ${sql.table(filterColumns(filter).every((c) => COARSE_KEYS.counts.includes(c)) ? 'supervision_day_dept_counts' : 'supervision_day_counts')}
+    from ${summaryTable('day', 'counts', filterColumns(filter))}
     where day >= ${range.from} and day <= ${range.to}${filterSql(filter)}
     group by day`.execute(db)
   return rows.rows.map((r) => ({ day: String(r.day), received: n(r.received), completed: n(r.completed) }))
@@ -716,9 +747,7 @@ export async function summaryMaterials(
   options: { top: number; also: readonly string[] },
 ): Promise<Omit<CorrectionMaterialRow, 'key'>[]> {
   const { months, days } = decompose(range)
-  const coarse = filterColumns(filter).every((c) => COARSE_KEYS.materials.includes(c))
-  const table = (grain: 'day' | 'month') =>
-    sql.table(coarse ? `supervision_${grain}_dept_materials` : `supervision_${grain}_materials`)
+  const table = (grain: 'day' | 'month') => summaryTable(grain, 'materials', ['item_id', ...filterColumns(filter)])
   const parts: RawBuilder<unknown>[] = []
   const columns = sql`item_id, material_code, item_version_id, item_name, count`
   if (months) {

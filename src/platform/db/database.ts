@@ -171,6 +171,18 @@ export function transaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<
   return db.transaction().execute(work)
 }
 
+/**
+ * True for a unique-constraint refusal (PostgreSQL 23505, SQLite CONSTRAINT_UNIQUE); with `index`,
+ * only when that index refused (PostgreSQL names it in `constraint`, SQLite in the message).
+ */
+export function isUniqueViolation(error: unknown, index?: string): boolean {
+  if (!error || typeof error !== 'object') return false
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown }
+  if (code !== '23505' && code !== 'SQLITE_CONSTRAINT_UNIQUE') return false
+  if (!index) return true
+  return constraint === index || (error instanceof Error && error.message.includes(`index '${index}'`))
+}
+
 /** True for errors that mean "the database is not reachable now" (answered with 503). */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false
