@@ -11,14 +11,13 @@
  * SUBMIT=1: a person's whole submission instead (the three requests of the load scenario:
  * multipart upload, check page, submit), N times, each step timed with its SQL.
  */
-import SQLite from 'better-sqlite3'
-import { CamelCasePlugin, Kysely, PostgresDialect, SqliteDialect } from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
 import { buildApp } from '../src/app.js'
 import { createDeps, createModules } from '../src/composition.js'
 import { formFor } from '../src/modules/applications/applications.forms.registry.js'
 import { getVersion, type ItemElements } from '../src/modules/catalog/index.js'
 import { loadConfig } from '../src/platform/config.js'
-import { createPgPool, type Db } from '../src/platform/db/database.js'
+import { createPgPool, createSqliteDialect, type Db } from '../src/platform/db/database.js'
 import { sampleFormData } from '../test/applications.js'
 import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
 import { createSessions, formFields, multipart, PDF } from './load.js'
@@ -36,7 +35,8 @@ async function main() {
   const dialect =
     target.kind === 'postgres'
       ? new PostgresDialect({ pool: createPgPool(target.url, 4) })
-      : new SqliteDialect({ database: new SQLite(target.file) })
+      : // the server's own connection: WAL flushed on every commit, statements kept
+        createSqliteDialect(target.file)
   const db = new Kysely({
     dialect,
     plugins: [new CamelCasePlugin()],

@@ -151,10 +151,15 @@ export function createPgPool(url: string, max = 10): pg.Pool {
   })
 }
 
+/** The SQLite dialect the server runs on (durable WAL, kept statements, immediate transactions). */
+export function createSqliteDialect(file: string): SqliteDialect {
+  return new ImmediateSqliteDialect({ database: withStatementCache(openSqlite(file)) })
+}
+
 export function createDatabase(config: DatabaseConfig): Db {
   const dialect =
     config.dialect === 'sqlite'
-      ? new ImmediateSqliteDialect({ database: withStatementCache(openSqlite(config.file)) })
+      ? createSqliteDialect(config.file)
       : new PostgresDialect({ pool: createPgPool(config.url, config.poolSize) })
   return new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] })
 }
