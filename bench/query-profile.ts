@@ -98,6 +98,17 @@ async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp
     .select(['accounts.id'])
     .where('persons.assuranceLevel', '=', 3)
     .where('persons.id', 'like', '01800000-%')
+    // who have applied for nothing yet (as the load scenario's), so that runs stay comparable
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('applications')
+            .select('applications.id')
+            .whereRef('applications.applicantPersonId', '=', 'persons.id'),
+        ),
+      ),
+    )
     .orderBy('persons.id', 'desc')
     .limit(n + 1)
     .execute()
