@@ -381,6 +381,32 @@ interface SubmitItem {
   materialCode: string
 }
 
+/**
+ * Generated people with real-name assurance who have applied for nothing yet: on a district reused
+ * run after run, the same few people would otherwise carry hundreds of earlier runs' applications
+ * each (their quota sums and lists grow), and each run would measure slower than the last.
+ */
+export function freshApplicants(db: Db, n: number) {
+  return db
+    .selectFrom('persons')
+    .innerJoin('accounts', 'accounts.personId', 'persons.id')
+    .select(['persons.id as personId', 'accounts.id as accountId'])
+    .where('persons.assuranceLevel', '=', 3)
+    .where('persons.id', 'like', '01800000-%')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('applications')
+            .select('applications.id')
+            .whereRef('applications.applicantPersonId', '=', 'persons.id'),
+        ),
+      ),
+    )
+    .orderBy('persons.id', 'desc')
+    .limit(n)
+    .execute()
+}
+
 /** The person items a citizen can submit with exactly one upload, checked by one real submission. */
 async function findSubmitItem(db: Db, base: string, probe: Applicant): Promise<SubmitItem | undefined> {
   const rows = await db
@@ -612,28 +638,7 @@ export async function runLoad(options: {
     // ----- submissions ------------------------------------------------------------------------
     if (wanted.has('submission')) {
       const started = new Date().toISOString()
-      const people = await db
-        .selectFrom('persons')
-        .innerJoin('accounts', 'accounts.personId', 'persons.id')
-        .select(['persons.id as personId', 'accounts.id as accountId'])
-        .where('persons.assuranceLevel', '=', 3)
-        .where('persons.id', 'like', '01800000-%')
-        // People who have applied for nothing yet: on a district reused run after run, the same
-        // few people would otherwise carry hundreds of earlier runs' applications each (their
-        // quota sums and lists grow), and each run would measure slower than the last.
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('applications')
-                .select('applications.id')
-                .whereRef('applications.applicantPersonId', '=', 'persons.id'),
-            ),
-          ),
-        )
-        .orderBy('persons.id', 'desc')
-        .limit(connections + 1)
-        .execute()
+      const people = await freshApplicants(db, connections + 1)
       const tokens = await createSessions(
         db,
         people.map((p) => ({ accountId: p.accountId, kind: 'person' })),

@@ -20,7 +20,7 @@ import { loadConfig } from '../src/platform/config.js'
 import { createPgPool, createSqliteDialect, type Db } from '../src/platform/db/database.js'
 import { sampleFormData } from '../test/applications.js'
 import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
-import { createSessions, formFields, multipart, PDF } from './load.js'
+import { createSessions, formFields, freshApplicants, multipart, PDF } from './load.js'
 
 async function main() {
   const [where, ...urls] = process.argv.slice(2)
@@ -91,27 +91,7 @@ async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp
     .where('itemVersions.forEnterprises', '=', 0)
     .orderBy('itemVersions.taskName')
     .execute()
-  // Generated people with real-name assurance (as the load scenario's).
-  const persons = await db
-    .selectFrom('persons')
-    .innerJoin('accounts', 'accounts.personId', 'persons.id')
-    .select(['accounts.id'])
-    .where('persons.assuranceLevel', '=', 3)
-    .where('persons.id', 'like', '01800000-%')
-    // who have applied for nothing yet (as the load scenario's), so that runs stay comparable
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('applications')
-            .select('applications.id')
-            .whereRef('applications.applicantPersonId', '=', 'persons.id'),
-        ),
-      ),
-    )
-    .orderBy('persons.id', 'desc')
-    .limit(n + 1)
-    .execute()
+  const persons = await freshApplicants(db, n + 1)
   const session = async (accountId: string) => {
     const [token] = await createSessions(db, [{ accountId, kind: 'person' }])
     const page = await app.inject({ method: 'GET', url: '/my', headers: { cookie: `yw_session=${token}` } })
@@ -154,7 +134,7 @@ async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp
     return done.statusCode === 303 ? undefined : `submit ${done.statusCode}`
   }
   let item: { id: string; fields: [string, string][]; code: string } | undefined
-  const probe = await session(persons[0]!.id)
+  const probe = await session(persons[0]!.accountId)
   for (const r of rows) {
     const needed = (JSON.parse(r.elements) as ItemElements).materials.filter((m) => m.isNeed)
     if (needed.length !== 1) continue
@@ -166,7 +146,7 @@ async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp
     }
   }
   if (!item) throw new Error('no person item with one required material could be submitted')
-  const people = await Promise.all(persons.slice(1).map((p) => session(p.id)))
+  const people = await Promise.all(persons.slice(1).map((p) => session(p.accountId)))
   const steps = new Map<string, number>()
   stats.clear()
   const cpu = process.cpuUsage()

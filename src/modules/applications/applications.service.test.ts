@@ -59,6 +59,17 @@ afterAll(async () => t.close())
 let keys = 0
 const key = () => `test-key-${Date.now()}-${++keys}`
 
+/** The citizen's drafts for an item (there should be at most one). */
+function citizenDrafts(itemId: string) {
+  return t.db
+    .selectFrom('applications')
+    .select('id')
+    .where('applicantPersonId', '=', citizen.personId!)
+    .where('itemId', '=', itemId)
+    .where('state', '=', 'draft')
+    .execute()
+}
+
 async function itemNamed(name: string) {
   const row = await t.db
     .selectFrom('items')
@@ -159,13 +170,7 @@ describe('submitting', () => {
       expect(submitted.state).not.toBe('draft')
       expect(again.draft.state).toBe('draft')
       // at most one draft per item and person, every material row belongs to an existing application
-      const drafts = await t.db
-        .selectFrom('applications')
-        .select('id')
-        .where('applicantPersonId', '=', citizen.personId!)
-        .where('itemId', '=', itemId)
-        .where('state', '=', 'draft')
-        .execute()
+      const drafts = await citizenDrafts(itemId)
       expect(drafts.length).toBeLessThanOrEqual(1)
       await discardDraft(t.deps, citizen, itemId)
     }
@@ -187,13 +192,7 @@ describe('submitting', () => {
       const saved = await Promise.all(
         Array.from({ length: 10 }, () => saveApplicationDraft(t.deps, citizen, { itemId, formData, materials })),
       )
-      const drafts = await t.db
-        .selectFrom('applications')
-        .select('id')
-        .where('applicantPersonId', '=', citizen.personId!)
-        .where('itemId', '=', itemId)
-        .where('state', '=', 'draft')
-        .execute()
+      const drafts = await citizenDrafts(itemId)
       expect(drafts).toHaveLength(1)
       expect(new Set(saved.map((s) => s.draft.id))).toEqual(new Set([drafts[0]!.id]))
       const rows = await t.db
@@ -230,13 +229,7 @@ describe('submitting', () => {
     } finally {
       await oneDraft.up(t.db)
     }
-    const drafts = await t.db
-      .selectFrom('applications')
-      .select('id')
-      .where('applicantPersonId', '=', citizen.personId!)
-      .where('itemId', '=', itemId)
-      .where('state', '=', 'draft')
-      .execute()
+    const drafts = await citizenDrafts(itemId)
     expect(drafts.map((d) => d.id)).toEqual([draft.id])
     expect(
       await t.db.selectFrom('applicationMaterials').select('id').where('applicationId', '=', older.id).execute(),
