@@ -27,7 +27,14 @@ import {
   TextInput,
 } from '../../platform/ui/index.js'
 import { formatApplicationNo, type SupervisionCaseRow } from '../applications/index.js'
-import { type DepartmentAssessment, num, type PerformanceReport, pct, REPORT_COLUMNS } from './supervision.report.js'
+import {
+  type DepartmentAssessment,
+  num,
+  type PerformanceReport,
+  pct,
+  REPORT_COLUMNS,
+  STATISTICS_COLUMNS,
+} from './supervision.report.js'
 import type { CardCountsRow } from './supervision.repository.js'
 import { LEVEL_NAMES, RESOLUTIONS, RULES, ruleName } from './supervision.rules.js'
 import {
@@ -255,25 +262,30 @@ export interface StatisticsPageProps {
 
 const statColumns = (by: string): Column<GroupStatistics>[] => [
   { header: DIMENSION_NAMES[by as keyof typeof DIMENSION_NAMES] ?? '分组', cell: (g) => g.label },
-  { header: '收件', numeric: true, cell: (g) => g.received },
-  { header: '受理', numeric: true, cell: (g) => g.accepted },
-  { header: '不予受理', numeric: true, cell: (g) => g.notAccepted },
-  { header: '办结', numeric: true, cell: (g) => g.completed },
-  { header: '不予许可', numeric: true, cell: (g) => g.refused },
-  { header: '撤回', numeric: true, cell: (g) => g.withdrawn },
-  { header: '网上全流程办理率', numeric: true, cell: (g) => pct(g.onlineRate) },
-  { header: '平均用时', numeric: true, cell: (g) => num(g.duration.averageUsed) },
-  { header: '90%用时', numeric: true, cell: (g) => num(g.duration.p90Used, 0) },
-  { header: '平均承诺', numeric: true, cell: (g) => num(g.duration.averagePromised) },
-  { header: '承诺内办结', numeric: true, cell: (g) => pct(g.duration.withinPromisedRate) },
-  { header: '超期率', numeric: true, cell: (g) => pct(g.overdueRate) },
-  { header: '补正率', numeric: true, cell: (g) => pct(g.correctionRate) },
-  { header: '评价', numeric: true, cell: (g) => g.satisfaction?.total ?? '—' },
-  { header: '满意度得分', numeric: true, cell: (g) => num(g.satisfaction?.score) },
-  { header: '差评', numeric: true, cell: (g) => g.satisfaction?.bad ?? '—' },
-  { header: '整改率', numeric: true, cell: (g) => pct(g.satisfaction?.rectification.rate) },
-  { header: '整改及时率', numeric: true, cell: (g) => pct(g.satisfaction?.rectification.timelinessRate) },
+  ...STATISTICS_COLUMNS.map((c) => ({ header: c.header, numeric: true, cell: c.value })),
 ]
+
+/** The query string of the statistics shown (and of one of their pages). */
+function statisticsQuery(stats: Statistics, page?: number): string {
+  const q = stats.query
+  const params = new URLSearchParams({ from: q.from, to: q.to, by: q.by })
+  if (q.departmentId) params.set('departmentId', q.departmentId)
+  if (q.channel) params.set('channel', q.channel)
+  if (page !== undefined) params.set('page', String(page))
+  return params.toString()
+}
+
+/** "：共 N 个，第 a–b 个" when the groups fill more than a page. */
+function statisticsRange(stats: Statistics): string {
+  const page = stats.page
+  if (!page || (stats.groupCount <= page.size && page.number === 1)) return ''
+  const first = (page.number - 1) * page.size + 1
+  const shown = stats.groups.length
+  const name = DIMENSION_NAMES[stats.query.by]
+  return shown === 0
+    ? `：共 ${stats.groupCount} 个${name}，没有第 ${page.number} 页`
+    : `：共 ${stats.groupCount} 个${name}，本页第 ${first}–${first + shown - 1} 个，按收件数从多到少排列`
+}
 
 export function StatisticsPage({ stats, errors, departments, corrections }: StatisticsPageProps) {
   const q = stats.query
@@ -315,12 +327,25 @@ export function StatisticsPage({ stats, errors, departments, corrections }: Stat
         </p>
       ) : null}
       <Table
-        caption={`按${DIMENSION_NAMES[q.by]}统计（${q.from} 至 ${q.to}）`}
+        caption={`按${DIMENSION_NAMES[q.by]}统计（${q.from} 至 ${q.to}）${statisticsRange(stats)}`}
         columns={statColumns(q.by)}
         rows={[...stats.groups, stats.total]}
         rowKey={(g) => `${g.key ?? '-'}|${g.label}`}
         empty="统计期间内没有办件。"
       />
+      {stats.page ? (
+        <Pagination
+          page={stats.page.number}
+          pageCount={Math.ceil(stats.groupCount / stats.page.size)}
+          href={(n) => `/supervision/statistics?${statisticsQuery(stats, n)}`}
+        />
+      ) : null}
+      <p>
+        <ButtonLink href={`/supervision/statistics.xlsx?${statisticsQuery(stats)}`} variant="secondary">
+          导出 Excel
+          {stats.groupCount > stats.groups.length ? `（全部 ${stats.groupCount} 个${DIMENSION_NAMES[q.by]}）` : ''}
+        </ButtonLink>
+      </p>
       <h2 class="heading-l">最常被要求补正的材料</h2>
       <Table
         caption="补正材料排行"

@@ -17,7 +17,14 @@ import { invalidPeriod } from './supervision.errors.js'
 import type { RatingsFacts } from './supervision.ratings.js'
 import { cardCounts } from './supervision.repository.js'
 import { loadSettings, type ScoreWeights, type SupervisionSettings, WEIGHT_NAMES } from './supervision.settings.js'
-import { computeStatistics, type GroupStatistics, topCorrectedMaterials } from './supervision.stats.js'
+import {
+  CHANNEL_NAMES,
+  computeStatistics,
+  DIMENSION_NAMES,
+  type GroupStatistics,
+  type Statistics,
+  topCorrectedMaterials,
+} from './supervision.stats.js'
 
 export interface ReportPeriod {
   /** 2026-05 (a month) or 2026-Q2 (a quarter). */
@@ -219,6 +226,62 @@ export const REPORT_COLUMNS: { header: string; value: (d: DepartmentAssessment) 
   { header: '黄牌', value: (d) => d.yellowCards },
   { header: '扣分', value: (d) => d.penalty },
 ]
+
+/** The figures of a group in the statistics (统计明细), shared by the page and the workbook. */
+export const STATISTICS_COLUMNS: { header: string; value: (g: GroupStatistics) => string | number }[] = [
+  { header: '收件', value: (g) => g.received },
+  { header: '受理', value: (g) => g.accepted },
+  { header: '不予受理', value: (g) => g.notAccepted },
+  { header: '办结', value: (g) => g.completed },
+  { header: '不予许可', value: (g) => g.refused },
+  { header: '撤回', value: (g) => g.withdrawn },
+  { header: '网上全流程办理率', value: (g) => pct(g.onlineRate) },
+  { header: '平均用时', value: (g) => num(g.duration.averageUsed) },
+  { header: '90%用时', value: (g) => num(g.duration.p90Used, 0) },
+  { header: '平均承诺', value: (g) => num(g.duration.averagePromised) },
+  { header: '承诺内办结', value: (g) => pct(g.duration.withinPromisedRate) },
+  { header: '超期率', value: (g) => pct(g.overdueRate) },
+  { header: '补正率', value: (g) => pct(g.correctionRate) },
+  { header: '评价', value: (g) => g.satisfaction?.total ?? '—' },
+  { header: '满意度得分', value: (g) => num(g.satisfaction?.score) },
+  { header: '差评', value: (g) => g.satisfaction?.bad ?? '—' },
+  { header: '整改率', value: (g) => pct(g.satisfaction?.rectification.rate) },
+  { header: '整改及时率', value: (g) => pct(g.satisfaction?.rectification.timelinessRate) },
+]
+
+/**
+ * The statistics as an Excel workbook: every group (the page shows them fifty at a time) and the
+ * total, under the period, the filters and the day open cases were judged on.
+ */
+export async function statisticsWorkbook(
+  stats: Statistics,
+  options: { departmentName?: string; generatedAt: string },
+): Promise<Buffer> {
+  const q = stats.query
+  const wb = new ExcelJS.Workbook()
+  wb.creator = '潮安区网上办事大厅'
+  wb.created = new Date(options.generatedAt)
+  const sheet = wb.addWorksheet('统计明细')
+  sheet.addRow([`潮安区政务服务统计明细（按${DIMENSION_NAMES[q.by]}）`])
+  sheet.getRow(1).font = { bold: true, size: 14 }
+  const filters = [
+    `统计期间：${q.from} 至 ${q.to}`,
+    `部门：${options.departmentName ?? '全部部门'}`,
+    `渠道：${q.channel ? (CHANNEL_NAMES[q.channel] ?? q.channel) : '全部渠道'}`,
+    `统计截止：${stats.asOf}（在办件是否超期按此日判断）`,
+  ]
+  sheet.addRow([filters.join('　')])
+  const header = [DIMENSION_NAMES[q.by], ...STATISTICS_COLUMNS.map((c) => c.header)]
+  sheet.addRow(header)
+  sheet.getRow(3).font = { bold: true }
+  for (const g of [...stats.groups, stats.total]) sheet.addRow([g.label, ...STATISTICS_COLUMNS.map((c) => c.value(g))])
+  sheet.getRow(sheet.rowCount).font = { bold: true }
+  sheet.columns.forEach((col, i) => {
+    col.width = i === 0 ? 36 : 12
+  })
+  sheet.views = [{ state: 'frozen', ySplit: 3, xSplit: 1 }]
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}
 
 const DEFINITIONS: [string, string][] = [
   ['收件', '统计期间内提交的申请'],

@@ -129,6 +129,37 @@ describe('the dashboard', () => {
     expect((await get('/supervision/statistics?by=nonsense', supervisor)).statusCode).toBe(400)
   })
 
+  it('export every group to Excel with the same figures as the page, and refuse a bad period in Chinese', async () => {
+    const query = 'from=2026-04-01&to=2026-05-12&by=item'
+    const page = await get(`/supervision/statistics?${query}`, supervisor)
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain(`/supervision/statistics.xlsx?${query.replaceAll('&', '&amp;')}`)
+    const stats = await computeStatistics(t.deps, { from: '2026-04-01', to: '2026-05-12', by: 'item' })
+    expect(stats.groups.length).toBeGreaterThan(0)
+    const xlsx = await get(`/supervision/statistics.xlsx?${query}`, supervisor)
+    expect(xlsx.statusCode).toBe(200)
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml')
+    expect(decodeURIComponent(String(xlsx.headers['content-disposition']))).toContain(
+      '统计明细（按事项，2026-04-01至2026-05-12）',
+    )
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer)
+    const sheet = wb.getWorksheet('统计明细')!
+    expect(sheet.getRow(3).getCell(1).value).toBe('事项')
+    const rows = [...Array(sheet.rowCount - 3).keys()].map((i) => sheet.getRow(i + 4))
+    expect(rows.map((r) => r.getCell(1).value)).toEqual([...stats.groups.map((g) => g.label), '合计'])
+    expect(rows.map((r) => r.getCell(2).value)).toEqual([...stats.groups.map((g) => g.received), stats.total.received])
+    // Past the last page: the total, and a word on why the table is empty.
+    const beyond = await get(`/supervision/statistics?${query}&page=9`, supervisor)
+    expect(beyond.statusCode).toBe(200)
+    expect(beyond.body).toContain(`共 ${stats.groupCount} 个事项，没有第 9 页`)
+    expect((await get(`/supervision/statistics?${query}&page=0`, supervisor)).statusCode).toBe(400)
+    const bad = await get('/supervision/statistics.xlsx?from=2026-05-12&to=2026-04-01', supervisor)
+    expect(bad.statusCode).toBe(422)
+    expect(bad.body).toContain('截止日期不能早于起始日期')
+    expect((await get(`/supervision/statistics.xlsx?${query}`, citizen)).statusCode).toBe(403)
+  })
+
   it('say which days come from the daily summary, and count the same with it', async () => {
     const url = '/supervision/statistics?from=2026-04-01&to=2026-05-12&by=department'
     const before = await get(url, supervisor)

@@ -5,11 +5,11 @@
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { Type } from 'typebox'
+import { type Static, Type } from 'typebox'
 import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
 import type { Deps } from '../../platform/deps.js'
 import { contentDisposition } from '../../platform/files/files.js'
-import { DomainError } from '../../platform/http/errors.js'
+import { DomainError, invalidInput } from '../../platform/http/errors.js'
 import type { FieldError } from '../../platform/ui/index.js'
 import { type SupervisionDimension, supervisionCaseView } from '../applications/index.js'
 import { departmentChoices, departmentNames, staffNames } from '../identity/index.js'
@@ -33,6 +33,7 @@ import {
   previousMonth,
   reportPdf,
   reportWorkbook,
+  statisticsWorkbook,
 } from './supervision.report.js'
 import { cardCounts, listCards } from './supervision.repository.js'
 import { acknowledgeCard, CARD_HANDLERS, canSeeAllCards, getCardFor, isCardHandler } from './supervision.service.js'
@@ -49,7 +50,7 @@ import {
   saveSettings,
   WEIGHT_NAMES,
 } from './supervision.settings.js'
-import { computeStatistics, topCorrectedMaterials, weeklyTrend } from './supervision.stats.js'
+import { computeStatistics, DIMENSION_NAMES, topCorrectedMaterials, weeklyTrend } from './supervision.stats.js'
 
 const SUPERVISORS = { policy: { permission: 'supervision.read' } } as const
 const CARD_VIEWERS = { policy: { anyPermission: ['supervision.read', ...CARD_HANDLERS] } } as const
@@ -261,40 +262,51 @@ export function registerSupervisionRoutes(scope: FastifyInstance, deps: Deps, ra
 
   // ----- statistics ------------------------------------------------------------------------------------
 
+  /** Groups on a page of the statistics. */
+  const STATISTICS_PAGE_SIZE = 50
+  const StatisticsQuery = Type.Object({
+    from: Day,
+    to: Day,
+    by: Type.Optional(Type.Union(['all', 'department', 'item', 'servicePoint', 'channel'].map((v) => Type.Literal(v)))),
+    departmentId: IdOpt,
+    channel: Type.Optional(Type.Union(['', 'online', 'window', 'proxy', 'kiosk', 'phone'].map((v) => Type.Literal(v)))),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+  })
+  const statisticsFilter = (query: Static<typeof StatisticsQuery>) => {
+    const { from, to, errors } = readPeriod(today(), query, yearStart())
+    const filter = { from, to, departmentId: query.departmentId || undefined, channel: query.channel || undefined }
+    return { filter, errors, by: (query.by ?? 'department') as SupervisionDimension }
+  }
+
   app.get(
     '/supervision/statistics',
-    {
-      schema: {
-        hide: true,
-        querystring: Type.Object({
-          from: Day,
-          to: Day,
-          by: Type.Optional(
-            Type.Union(['all', 'department', 'item', 'servicePoint', 'channel'].map((v) => Type.Literal(v))),
-          ),
-          departmentId: IdOpt,
-          channel: Type.Optional(
-            Type.Union(['', 'online', 'window', 'proxy', 'kiosk', 'phone'].map((v) => Type.Literal(v))),
-          ),
-        }),
-      },
-      config: SUPERVISORS,
-    },
+    { schema: { hide: true, querystring: StatisticsQuery }, config: SUPERVISORS },
     async (request, reply) => {
-      const { from, to, errors } = readPeriod(today(), request.query, yearStart())
-      const filter = {
-        from,
-        to,
-        departmentId: request.query.departmentId || undefined,
-        channel: request.query.channel || undefined,
-      }
-      const by = (request.query.by ?? 'department') as SupervisionDimension
+      const { filter, errors, by } = statisticsFilter(request.query)
+      // By item a year holds thousands of groups: fifty a page (the workbook has them all).
+      const page = { number: request.query.page ?? 1, size: STATISTICS_PAGE_SIZE }
       const [stats, corrections, departments] = await Promise.all([
-        computeStatistics(deps, { ...filter, by }, { ratings }),
+        computeStatistics(deps, { ...filter, by }, { ratings, page }),
         topCorrectedMaterials(deps, filter, 10),
         departmentChoices(deps).then((list) => list.map((d) => ({ value: d.id, label: d.name }))),
       ])
       return reply.page(StatisticsPage({ stats, errors, departments, corrections }), errors.length > 0 ? 422 : 200)
+    },
+  )
+
+  app.get(
+    '/supervision/statistics.xlsx',
+    { schema: { hide: true, querystring: StatisticsQuery }, config: SUPERVISORS },
+    async (request, reply) => {
+      const { filter, errors, by } = statisticsFilter(request.query)
+      if (errors.length > 0) throw invalidInput(errors, errors[0]!.message)
+      const stats = await computeStatistics(deps, { ...filter, by }, { ratings })
+      const departmentName = filter.departmentId ? (await departmentNames(deps.db)).get(filter.departmentId) : undefined
+      const bytes = await statisticsWorkbook(stats, { departmentName, generatedAt: deps.clock.now().toISOString() })
+      const title = `${departmentName ?? '潮安区'}政务服务统计明细（按${DIMENSION_NAMES[by]}，${filter.from}至${filter.to}）`
+      reply.header('content-disposition', contentDisposition(`${title}.xlsx`))
+      reply.header('cache-control', 'no-store')
+      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(bytes)
     },
   )
 

@@ -349,6 +349,33 @@ for (const source of ['records', 'summary'] as const) {
       }
     }
 
+    it('gives the groups a page at a time: the pages in turn are the whole list, with the same total', async () => {
+      for (const { filter } of PERIODS) {
+        for (const by of ['department', 'item', 'servicePoint', 'channel'] as const) {
+          const whole = await computeStatistics(t.deps, { ...filter, by }, { ratings, source })
+          expect(whole.page).toBeNull()
+          expect(whole.groupCount).toBe(whole.groups.length)
+          const size = 3
+          const pageCount = Math.ceil(whole.groupCount / size)
+          const paged = []
+          for (let number = 1; number <= pageCount + 1; number++) {
+            const page = await computeStatistics(t.deps, { ...filter, by }, { ratings, source, page: { number, size } })
+            expect(page.groupCount, `${by} page ${number}`).toBe(whole.groupCount)
+            expect(page.page).toEqual({ number, size })
+            expect(page.groups.length).toBe(
+              number <= pageCount ? Math.min(size, whole.groupCount - (number - 1) * size) : 0,
+            )
+            expect(page.total, `${by} page ${number} total`).toEqual(whole.total)
+            paged.push(...page.groups)
+          }
+          expect(paged, `${filter.from}–${filter.to} by ${by}`).toEqual(whole.groups)
+        }
+      }
+      // Enough groups to fill several pages.
+      const byItem = await computeStatistics(t.deps, { ...PERIODS[0]!.filter, by: 'item' }, { ratings, source })
+      expect(byItem.groupCount).toBeGreaterThan(6)
+    })
+
     it('filters by department and channel together', async () => {
       const departmentId = apps[0]!.departmentId
       const filter = { from: '2026-01-01', to: TODAY, departmentId, channel: 'online' }

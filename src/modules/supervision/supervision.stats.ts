@@ -121,12 +121,23 @@ export interface StatisticsQuery extends SupervisionFilter {
   by: SupervisionDimension
 }
 
+/** A page of the groups: the `number`th (from 1) of `size` groups. */
+export interface StatisticsPageRequest {
+  number: number
+  size: number
+}
+
 export interface Statistics {
   query: StatisticsQuery
   /** The day open cases are judged past due on. */
   asOf: string
   total: GroupStatistics
+  /** The groups, in order (received, most first; then by name) — only the page asked for, if any. */
   groups: GroupStatistics[]
+  /** How many groups there are in all (on every page). */
+  groupCount: number
+  /** The page of the groups shown (null: all of them). */
+  page: StatisticsPageRequest | null
   ratingsAvailable: boolean
   /** The last day of the period read from the daily summary (null: all counted from the records). */
   summarisedThrough: string | null
@@ -379,7 +390,7 @@ const LABEL_ORDER = new Intl.Collator('zh-Hans-CN')
 export async function computeStatistics(
   deps: Deps,
   query: StatisticsQuery,
-  options: { ratings?: RatingsFacts; source?: StatisticsSource } = {},
+  options: { ratings?: RatingsFacts; source?: StatisticsSource; page?: StatisticsPageRequest } = {},
 ): Promise<Statistics> {
   const cal = await deps.calendar.load()
   const asOf = asOfDay(deps, query.to)
@@ -387,6 +398,12 @@ export async function computeStatistics(
   const split = splitPeriod(query, state?.builtThrough)
   const summarised = split.summary
   const records = split.records
+  // A page of the groups (by item, a year holds thousands): the days used are read for the page's
+  // groups only, and for the total in all (supervision.summary.ts keeps them per department).
+  const paged = options.page && query.by !== 'all' ? options.page : undefined
+  const liveBuckets = records
+    ? applicationDurations(deps.db, cal, { ...query, ...records }, query.by).then((list) => list.map(usedBucketOf))
+    : Promise.resolve([] as UsedBucket[])
   const [counts, buckets, facts] = summarised
     ? await Promise.all([
         Promise.all([
@@ -394,14 +411,11 @@ export async function computeStatistics(
           records ? applicationCounts(deps.db, { ...query, ...records }, query.by, asOf, 'events') : [],
           applicationCounts(deps.db, query, query.by, asOf, 'open'),
         ]).then(mergeCounts),
-        Promise.all([
-          summaryDurations(deps.db, query, query.by, summarised),
-          records
-            ? applicationDurations(deps.db, cal, { ...query, ...records }, query.by).then((list) =>
-                list.map(usedBucketOf),
-              )
-            : [],
-        ]).then((lists) => lists.flat()),
+        paged
+          ? undefined
+          : Promise.all([summaryDurations(deps.db, query, query.by, summarised), liveBuckets]).then((lists) =>
+              lists.flat(),
+            ),
         options.ratings
           ? Promise.all([
               summaryRatings(deps.db, query, query.by, summarised),
@@ -414,46 +428,65 @@ export async function computeStatistics(
       ])
     : await Promise.all([
         applicationCounts(deps.db, query, query.by, asOf),
-        applicationDurations(deps.db, cal, query, query.by).then((list) => list.map(usedBucketOf)),
+        liveBuckets,
         options.ratings ? ratingFactsByKey(deps, options.ratings, query) : undefined,
       ])
   const labels = await labelsFor(deps, query.by)
-  const keys = new Set<string | null>([...counts.map((c) => c.key), ...buckets.map((b) => b.key)])
+  // Buckets by key at once (with thousands of items, filtering them per key was quadratic).
+  const byKey = (list: readonly UsedBucket[]) => {
+    const out = new Map<string | null, UsedBucket[]>()
+    for (const b of list) {
+      const found = out.get(b.key)
+      if (found) found.push(b)
+      else out.set(b.key, [b])
+    }
+    return out
+  }
+  const bucketsByKey = buckets ? byKey(buckets) : undefined
+  const keys = new Set<string | null>([...counts.map((c) => c.key), ...(bucketsByKey?.keys() ?? [])])
   if (facts) for (const k of [...facts.ratings.keys(), ...facts.rectifications.keys()]) keys.add(k)
   const countsByKey = new Map(counts.map((c) => [c.key, c]))
-  // Buckets by key at once (with thousands of items, filtering them per key was quadratic).
-  const bucketsByKey = new Map<string | null, UsedBucket[]>()
-  for (const b of buckets) {
-    const list = bucketsByKey.get(b.key)
-    if (list) list.push(b)
-    else bucketsByKey.set(b.key, [b])
-  }
-  const groups: GroupStatistics[] = []
+  const candidates: { key: string | null; label: string; counted: Counts; satisfaction: SatisfactionStats | null }[] =
+    []
   for (const key of keys) {
     const c = countsByKey.get(key)
-    const own = bucketsByKey.get(key) ?? []
     const satisfaction = facts
       ? satisfactionOf(facts.ratings.get(key) ?? [], facts.rectifications.get(key) ?? [], asOf)
       : null
     const counted = c ? (Object.fromEntries(COUNT_FIELDS.map((f) => [f, c[f]])) as unknown as Counts) : zeroCounts()
     // A value whose applications did nothing in the period (say, rejected before it) is no group.
+    // (Days used are of cases completed in the period: a value with any has `completed` > 0.)
     const idle =
       COUNT_FIELDS.every((f) => counted[f] === 0) &&
-      own.length === 0 &&
+      !bucketsByKey?.has(key) &&
       (!satisfaction || (satisfaction.total === 0 && satisfaction.rectification.opened === 0))
-    if (idle) continue
-    groups.push(groupOf(key, labels(key, c?.label ?? null), counted, own, satisfaction))
+    if (!idle) candidates.push({ key, label: labels(key, c?.label ?? null), counted, satisfaction })
   }
-  groups.sort((a, b) => b.received - a.received || LABEL_ORDER.compare(a.label, b.label))
+  candidates.sort((a, b) => b.counted.received - a.counted.received || LABEL_ORDER.compare(a.label, b.label))
+  const shown = paged ? candidates.slice((paged.number - 1) * paged.size, paged.number * paged.size) : candidates
+  let pageBuckets = bucketsByKey
+  let totalBuckets = buckets ?? []
+  if (!pageBuckets) {
+    // Paged, with a summary: the page's buckets, and the total's in all.
+    const live = await liveBuckets
+    const shownKeys = shown.map((g) => g.key)
+    const [own, all] = await Promise.all([
+      summaryDurations(deps.db, query, query.by, summarised!, shownKeys),
+      summaryDurations(deps.db, query, 'all', summarised!),
+    ])
+    pageBuckets = byKey([...own, ...live])
+    totalBuckets = [...all, ...live]
+  }
+  const groups = shown.map((g) => groupOf(g.key, g.label, g.counted, pageBuckets.get(g.key) ?? [], g.satisfaction))
   const totalCounts = zeroCounts()
-  for (const g of groups) for (const f of COUNT_FIELDS) totalCounts[f] += g[f]
+  for (const g of candidates) for (const f of COUNT_FIELDS) totalCounts[f] += g.counted[f]
   const allRatings = facts ? [...facts.ratings.values()].flat() : []
   const allRectifications = facts ? [...facts.rectifications.values()].flat() : []
   const total = groupOf(
     null,
     '合计',
     totalCounts,
-    buckets,
+    totalBuckets,
     facts ? satisfactionOf(allRatings, allRectifications, asOf) : null,
   )
   return {
@@ -461,6 +494,8 @@ export async function computeStatistics(
     asOf,
     total,
     groups,
+    groupCount: candidates.length,
+    page: paged ? { number: paged.number, size: paged.size } : null,
     ratingsAvailable: Boolean(options.ratings),
     summarisedThrough: summarised?.to ?? null,
     summaryRefreshedAt: summarised ? (state?.refreshedAt ?? null) : null,

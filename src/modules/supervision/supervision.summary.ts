@@ -568,6 +568,13 @@ function filterSql(filter: SupervisionFilter) {
   return parts.length > 0 ? sql` and ${sql.join(parts, sql` and `)}` : sql``
 }
 
+/** `and <by's column> in (…)` for some of its values (none meaning ''); nothing is chosen by none. */
+function onlySql(by: SupervisionDimension, keys: readonly (string | null)[]) {
+  if (by === 'all') return sql``
+  if (keys.length === 0) return sql` and 1 = 0`
+  return sql` and ${groupColumn(by)} in (${sql.join(keys.map((k) => k ?? ''))})`
+}
+
 /**
  * Runs `select <columns> … group by <groupBy>` over the summary of `range` — the monthly roll-up
  * for its whole months, the daily rows for the rest — and returns the rows of every part (the
@@ -582,21 +589,24 @@ async function summarySelect<R>(
   groupBy: RawBuilder<unknown>,
   /** The cell columns `columns` and `groupBy` read. */
   uses: readonly string[],
+  /** Only these values of the group column (`by`'s, none meaning ''), when given. */
+  only?: { by: SupervisionDimension; keys: readonly (string | null)[] },
 ): Promise<R[]> {
   const { months, days } = decompose(range)
   const parts: Promise<{ rows: R[] }>[] = []
   const needs = [...uses, ...filterColumns(filter)]
+  const where = only ? sql`${filterSql(filter)}${onlySql(only.by, only.keys)}` : filterSql(filter)
   if (months) {
     parts.push(
       sql<R>`select ${columns} from ${summaryTable('month', stem, needs)}
-        where month >= ${months.from} and month <= ${months.to}${filterSql(filter)}
+        where month >= ${months.from} and month <= ${months.to}${where}
         group by ${groupBy}`.execute(db),
     )
   }
   for (const d of days) {
     parts.push(
       sql<R>`select ${columns} from ${summaryTable('day', stem, needs)}
-        where day >= ${d.from} and day <= ${d.to}${filterSql(filter)}
+        where day >= ${d.from} and day <= ${d.to}${where}
         group by ${groupBy}`.execute(db),
     )
   }
@@ -667,6 +677,8 @@ export async function summaryDurations(
   filter: SupervisionFilter,
   by: SupervisionDimension,
   range: DayRange,
+  /** Only the buckets of these values of `by` (a page of the groups), when given. */
+  keys?: readonly (string | null)[],
 ): Promise<UsedBucket[]> {
   const rows = await summarySelect<{ k: unknown; used: number; count: number; within: number; promisedSum: number }>(
     db,
@@ -676,6 +688,7 @@ export async function summaryDurations(
     sql`${groupColumn(by)} as k, used, sum(count) as count, sum(within) as within, sum(promised_sum) as promised_sum`,
     sql`1, used`,
     groupColumnName(by),
+    keys && { by, keys },
   )
   return rows.map((r) => ({
     key: keyOf(by, r.k),
