@@ -8,10 +8,13 @@
  *
  *   SUBMIT=1 N=50 npx tsx bench/query-profile.ts bench/data/district-10k.sqlite
  *
+ * COLD=1: nothing kept from the statistics summary between requests (see `cachedRows` in
+ * supervision.summary.ts): each request costs what the first one after a refresh does.
+ *
  * SUBMIT=1: a person's whole submission instead (the three requests of the load scenario:
  * multipart upload, check page, submit), N times, each step timed with its SQL.
  */
-import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
 import { buildApp } from '../src/app.js'
 import { createDeps, createModules } from '../src/composition.js'
 import { formFor } from '../src/modules/applications/applications.forms.registry.js'
@@ -60,17 +63,31 @@ async function main() {
     await profileSubmission(db, app, n, stats)
     urls.length = 0
   }
+  // COLD=1: the statistics summary's generation moved on before every request, so nothing the
+  // statistics read from it is kept (what the first request after a refresh costs).
+  const cold = Boolean(process.env.COLD)
+  const forget = () => sql`update supervision_summary_state set generation = generation + 1`.execute(db)
   for (const url of urls) {
+    const first = performance.now()
     await app.inject({ method: 'GET', url, headers: { cookie: `yw_session=${token}` } })
+    const firstMs = performance.now() - first
     stats.clear()
     let status = 0
+    let forgetting = 0
     const started = performance.now()
     for (let i = 0; i < n; i++) {
+      if (cold) {
+        const t = performance.now()
+        await forget()
+        forgetting += performance.now() - t
+      }
       status = (await app.inject({ method: 'GET', url, headers: { cookie: `yw_session=${token}` } })).statusCode
     }
-    const perRequest = (performance.now() - started) / n
+    const perRequest = (performance.now() - started - forgetting) / n
     const sqlMs = [...stats.values()].reduce((a, s) => a + s.ms, 0) / n
-    console.log(`\n== ${url} → ${status}: ${perRequest.toFixed(1)} ms a request, of which SQL ${sqlMs.toFixed(1)} ms`)
+    console.log(
+      `\n== ${url} → ${status}: ${perRequest.toFixed(1)} ms a request${cold ? ' (cold)' : ''}, of which SQL ${sqlMs.toFixed(1)} ms; the first ${firstMs.toFixed(1)} ms`,
+    )
     for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10)) {
       console.log(`${(s.ms / n).toFixed(2).padStart(8)} ms  ×${(s.n / n).toFixed(1).padEnd(4)} ${k}`)
     }

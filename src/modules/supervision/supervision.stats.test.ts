@@ -527,6 +527,11 @@ describe('the daily summary', () => {
       30,
     )
     const pointAdded = await tamper('supervision_month_point_counts', ofDepartment, 20)
+    // What was read from the summary is kept while its generation stands (every writer of the
+    // summary moves it on in the same transaction); these changes went behind the writers' back.
+    const kept = await computeStatistics(t.deps, { ...year, by: 'all' })
+    expect(kept.total.received).toBe(before.total.received)
+    await sql`update supervision_summary_state set generation = generation + 1`.execute(t.db)
     const tampered = await computeStatistics(t.deps, { ...year, by: 'all' })
     expect(tampered.total.received).toBe(before.total.received + 1000 + deptAdded)
     const byChannel = await computeStatistics(t.deps, { ...year, by: 'channel' })

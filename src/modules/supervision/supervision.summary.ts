@@ -25,7 +25,7 @@
  * { source: 'records' })` counts everything from the records, and the tests hold the two equal.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
-import { type RawBuilder, sql } from 'kysely'
+import { type RawBuilder, type Selectable, sql } from 'kysely'
 import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
 import { type Db, type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
@@ -95,7 +95,7 @@ export interface DayRange {
   to: string
 }
 
-export async function summaryState(db: DbOrTrx): Promise<SupervisionSummaryStateTable | undefined> {
+export async function summaryState(db: DbOrTrx): Promise<Selectable<SupervisionSummaryStateTable> | undefined> {
   return db.selectFrom('supervisionSummaryState').selectAll().where('id', '=', STATE_ID).executeTakeFirst()
 }
 
@@ -238,7 +238,17 @@ export async function rebuildDay(deps: Deps, day: string, ratings?: RatingsFacts
         .execute()
     }
     for (const stem of STEMS) await coarsen(trx, stem, 'day', day)
+    await nextGeneration(trx)
   })
+}
+
+/** Moves the summary's generation on, in the transaction that changes its tables (see `cachedRows`). */
+async function nextGeneration(trx: Trx): Promise<void> {
+  await trx
+    .updateTable('supervisionSummaryState')
+    .set((eb) => ({ generation: eb('generation', '+', 1) }))
+    .where('id', '=', STATE_ID)
+    .execute()
 }
 
 const STEMS = ['counts', 'durations', 'ratings', 'materials'] as const
@@ -295,6 +305,7 @@ export async function rollUpMonth(db: Db, month: string): Promise<void> {
         group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
       await coarsen(trx, stem, 'month', month)
     }
+    await nextGeneration(trx)
   })
 }
 
@@ -568,6 +579,78 @@ function filterSql(filter: SupervisionFilter) {
   return parts.length > 0 ? sql` and ${sql.join(parts, sql` and `)}` : sql``
 }
 
+// ----- what was read, kept while the generation stands ---------------------------------------------
+
+/** Rows of the summary kept per database handle, at most (the least recently read go first). */
+const KEPT_ROWS = 250_000
+
+interface Kept {
+  generation: number
+  entries: Map<string, { rows: Promise<readonly unknown[]>; size: number }>
+}
+const keptByDb = new WeakMap<object, Kept>()
+
+async function generationOf(db: DbOrTrx): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('supervisionSummaryState')
+    .select('generation')
+    .where('id', '=', STATE_ID)
+    .executeTakeFirst()
+  return row === undefined ? undefined : Number(row.generation)
+}
+
+/**
+ * Runs a read of the summary's tables, or answers it from what this process read under the same
+ * generation: `supervision_summary_state.generation` moves on in every transaction that changes
+ * those tables, so while it stands they hold the same rows. A read is kept only when the
+ * generation was the same before and after it; a new generation drops everything kept. Paging
+ * through a year by item, the workbook after the page and the other supervisors' views then sum
+ * the year's rows once per refresh (every five minutes) instead of once per request. Callers
+ * must not change the rows.
+ */
+async function cachedRows<R>(db: DbOrTrx, query: RawBuilder<R>): Promise<readonly R[]> {
+  const generation = db.isTransaction ? undefined : await generationOf(db)
+  if (generation === undefined) return (await query.execute(db)).rows
+  let kept = keptByDb.get(db)
+  if (!kept || kept.generation < generation) {
+    kept = { generation, entries: new Map() }
+    keptByDb.set(db, kept)
+  }
+  if (kept.generation !== generation) return (await query.execute(db)).rows
+  const compiled = query.compile(db)
+  const key = `${compiled.sql}\n${JSON.stringify(compiled.parameters)}`
+  const entries = kept.entries
+  const found = entries.get(key)
+  if (found) {
+    entries.delete(key)
+    entries.set(key, found)
+    return found.rows as Promise<readonly R[]>
+  }
+  const entry = { rows: query.execute(db).then((r) => r.rows as readonly unknown[]), size: 0 }
+  entries.set(key, entry)
+  const forget = () => {
+    if (entries.get(key) === entry) entries.delete(key)
+  }
+  try {
+    const rows = (await entry.rows) as readonly R[]
+    if ((await generationOf(db)) !== generation) forget()
+    else {
+      entry.size = rows.length
+      let total = 0
+      for (const e of entries.values()) total += e.size
+      for (const [k, e] of entries) {
+        if (total <= KEPT_ROWS) break
+        entries.delete(k)
+        total -= e.size
+      }
+    }
+    return rows
+  } catch (error) {
+    forget()
+    throw error
+  }
+}
+
 /** `and <by's column> in (…)` for some of its values (none meaning ''); nothing is chosen by none. */
 function onlySql(by: SupervisionDimension, keys: readonly (string | null)[]) {
   if (by === 'all') return sql``
@@ -593,24 +676,30 @@ async function summarySelect<R>(
   only?: { by: SupervisionDimension; keys: readonly (string | null)[] },
 ): Promise<R[]> {
   const { months, days } = decompose(range)
-  const parts: Promise<{ rows: R[] }>[] = []
+  const parts: Promise<readonly R[]>[] = []
   const needs = [...uses, ...filterColumns(filter)]
   const where = only ? sql`${filterSql(filter)}${onlySql(only.by, only.keys)}` : filterSql(filter)
   if (months) {
     parts.push(
-      sql<R>`select ${columns} from ${summaryTable('month', stem, needs)}
-        where month >= ${months.from} and month <= ${months.to}${where}
-        group by ${groupBy}`.execute(db),
+      cachedRows(
+        db,
+        sql<R>`select ${columns} from ${summaryTable('month', stem, needs)}
+          where month >= ${months.from} and month <= ${months.to}${where}
+          group by ${groupBy}`,
+      ),
     )
   }
   for (const d of days) {
     parts.push(
-      sql<R>`select ${columns} from ${summaryTable('day', stem, needs)}
-        where day >= ${d.from} and day <= ${d.to}${where}
-        group by ${groupBy}`.execute(db),
+      cachedRows(
+        db,
+        sql<R>`select ${columns} from ${summaryTable('day', stem, needs)}
+          where day >= ${d.from} and day <= ${d.to}${where}
+          group by ${groupBy}`,
+      ),
     )
   }
-  return (await Promise.all(parts)).flatMap((r) => r.rows)
+  return (await Promise.all(parts)).flat()
 }
 
 const n = (v: unknown) => Number(v ?? 0)
@@ -739,12 +828,15 @@ export async function summaryDaily(
   filter: SupervisionFilter,
   range: DayRange,
 ): Promise<{ day: string; received: number; completed: number }[]> {
-  const rows = await sql<{ day: string; received: number; completed: number }>`
-    select day, sum(received) as received, sum(completed) as completed
-    from ${summaryTable('day', 'counts', filterColumns(filter))}
-    where day >= ${range.from} and day <= ${range.to}${filterSql(filter)}
-    group by day`.execute(db)
-  return rows.rows.map((r) => ({ day: String(r.day), received: n(r.received), completed: n(r.completed) }))
+  const rows = await cachedRows(
+    db,
+    sql<{ day: string; received: number; completed: number }>`
+      select day, sum(received) as received, sum(completed) as completed
+      from ${summaryTable('day', 'counts', filterColumns(filter))}
+      where day >= ${range.from} and day <= ${range.to}${filterSql(filter)}
+      group by day`,
+  )
+  return rows.map((r) => ({ day: String(r.day), received: n(r.received), completed: n(r.completed) }))
 }
 
 /**
@@ -773,19 +865,20 @@ export async function summaryMaterials(
     )
   }
   const grouped = (where: RawBuilder<unknown>, tail: RawBuilder<unknown>) =>
-    sql<{ itemId: string; materialCode: string; itemVersionId: string; itemName: string; count: number }>`
-      select item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name,
-        sum(count) as count
-      from (${sql.join(parts, sql` union all `)}) x ${where}
-      group by item_id, material_code ${tail}`.execute(db)
+    cachedRows(
+      db,
+      sql<{ itemId: string; materialCode: string; itemVersionId: string; itemName: string; count: number }>`
+        select item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name,
+          sum(count) as count
+        from (${sql.join(parts, sql` union all `)}) x ${where}
+        group by item_id, material_code ${tail}`,
+    )
   const [top, also] = await Promise.all([
     grouped(sql``, sql`order by sum(count) desc, item_id, material_code limit ${options.top}`),
-    options.also.length > 0
-      ? grouped(sql`where item_id in (${sql.join([...new Set(options.also)])})`, sql``)
-      : { rows: [] },
+    options.also.length > 0 ? grouped(sql`where item_id in (${sql.join([...new Set(options.also)])})`, sql``) : [],
   ])
   const seen = new Set<string>()
-  const rows = [...top.rows, ...also.rows].filter((r) => {
+  const rows = [...top, ...also].filter((r) => {
     const id = `${r.itemId}\n${r.materialCode}`
     if (seen.has(id)) return false
     seen.add(id)

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 export type CardSubjectType = 'application' | 'task' | 'rectification'
 export type CardLevel = 'yellow' | 'red'
 
@@ -108,6 +110,8 @@ export interface SupervisionSummaryStateTable {
   leaseHolder: string | null
   leaseUntil: string | null
   daysRebuilt: number
+  /** Moves on with every change to the summary's tables (migration 0024). */
+  generation: Generated<number>
 }
 
 declare module '../../platform/db/schema.js' {
