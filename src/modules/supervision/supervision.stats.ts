@@ -404,6 +404,8 @@ export async function computeStatistics(
   const liveBuckets = records
     ? applicationDurations(deps.db, cal, { ...query, ...records }, query.by).then((list) => list.map(usedBucketOf))
     : Promise.resolve([] as UsedBucket[])
+  // Awaited below, perhaps after another read failed: never an unhandled rejection meanwhile.
+  liveBuckets.catch(() => undefined)
   const [counts, buckets, facts] = summarised
     ? await Promise.all([
         Promise.all([
