@@ -590,20 +590,33 @@ interface Kept {
 }
 const keptByDb = new WeakMap<object, Kept>()
 
-async function generationOf(db: DbOrTrx): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('supervisionSummaryState')
-    .select('generation')
-    .where('id', '=', STATE_ID)
-    .executeTakeFirst()
-  return row === undefined ? undefined : Number(row.generation)
+const generationReads = new WeakMap<object, Promise<number | undefined>>()
+
+/**
+ * The summary's generation, read now or by a read still under way (the parts of one statistics
+ * request start together and share one read; each then reads its rows after it).
+ */
+function generationOf(db: DbOrTrx): Promise<number | undefined> {
+  let read = generationReads.get(db)
+  if (!read) {
+    read = db
+      .selectFrom('supervisionSummaryState')
+      .select('generation')
+      .where('id', '=', STATE_ID)
+      .executeTakeFirst()
+      .then((row) => (row === undefined ? undefined : Number(row.generation)))
+      .finally(() => generationReads.delete(db))
+    generationReads.set(db, read)
+  }
+  return read
 }
 
 /**
  * Runs a read of the summary's tables, or answers it from what this process read under the same
  * generation: `supervision_summary_state.generation` moves on in every transaction that changes
- * those tables, so while it stands they hold the same rows. A read is kept only when the
- * generation was the same before and after it; a new generation drops everything kept. Paging
+ * those tables, so while it stands they hold the same rows. A read is kept under the generation
+ * read before it (its rows are at least that fresh: a change committed in between only makes
+ * them fresher); a new generation drops everything kept. Paging
  * through a year by item, the workbook after the page and the other supervisors' views then sum
  * the year's rows once per refresh (every five minutes) instead of once per request. Callers
  * must not change the rows.
@@ -633,16 +646,13 @@ async function cachedRows<R>(db: DbOrTrx, query: RawBuilder<R>): Promise<readonl
   }
   try {
     const rows = (await entry.rows) as readonly R[]
-    if ((await generationOf(db)) !== generation) forget()
-    else {
-      entry.size = rows.length
-      let total = 0
-      for (const e of entries.values()) total += e.size
-      for (const [k, e] of entries) {
-        if (total <= KEPT_ROWS) break
-        entries.delete(k)
-        total -= e.size
-      }
+    entry.size = rows.length
+    let total = 0
+    for (const e of entries.values()) total += e.size
+    for (const [k, e] of entries) {
+      if (total <= KEPT_ROWS) break
+      entries.delete(k)
+      total -= e.size
     }
     return rows
   } catch (error) {
