@@ -641,9 +641,6 @@ async function cachedRows<R>(db: DbOrTrx, query: RawBuilder<R>): Promise<readonl
   }
   const entry = { rows: query.execute(db).then((r) => r.rows as readonly unknown[]), size: 0 }
   entries.set(key, entry)
-  const forget = () => {
-    if (entries.get(key) === entry) entries.delete(key)
-  }
   try {
     const rows = (await entry.rows) as readonly R[]
     entry.size = rows.length
@@ -656,7 +653,7 @@ async function cachedRows<R>(db: DbOrTrx, query: RawBuilder<R>): Promise<readonl
     }
     return rows
   } catch (error) {
-    forget()
+    if (entries.get(key) === entry) entries.delete(key)
     throw error
   }
 }
@@ -850,10 +847,10 @@ export async function summaryDaily(
 }
 
 /**
- * Materials named in the correction notices of the days of `range`, per item and material: the
- * `top` most named (most first, then by item and code), and those of the items in `also`, summed
- * over the parts of the range in one statement (a year of a district names tens of thousands of
- * item materials; only the top few are shown).
+ * Materials named in the correction notices of the days of `range`, per item and material: every
+ * material of the items among the `top` most named (most first, then by item and code) and of the
+ * items in `also`, in no order, summed over the parts of the range (a year of a district names
+ * tens of thousands of item materials; only the top few are shown).
  */
 export async function summaryMaterials(
   db: DbOrTrx,
@@ -877,16 +874,6 @@ export async function summaryMaterials(
     }
     return sql.join(parts, sql` union all `)
   }
-  const grouped = (where: RawBuilder<unknown>, tail: RawBuilder<unknown>) =>
-    cachedRows(
-      db,
-      sql<{ itemId: string; materialCode: string; itemVersionId: string; itemName: string; count: number }>`
-        select item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name,
-          sum(count) as count
-        from (${union(sql`item_id, material_code, item_version_id, item_name, count`)}) x ${where}
-        group by item_id, material_code ${tail}`,
-    )
-  const ofItems = (ids: readonly string[]) => sql`where item_id in (${sql.join([...new Set(ids)])})`
   // The top without the names first (the names' max() over a year of rows cost a third of the
   // time), then every column for the top's items and those in `also` (read by item: migration 0024).
   const ranked = await cachedRows(
@@ -894,17 +881,17 @@ export async function summaryMaterials(
     sql<{ itemId: string }>`select item_id, sum(count) as count from (${union(sql`item_id, material_code, count`)}) x
       group by item_id, material_code order by sum(count) desc, item_id, material_code limit ${options.top}`,
   )
-  const [top, also] = await Promise.all([
-    ranked.length > 0 ? grouped(ofItems(ranked.map((r) => r.itemId)), sql``) : [],
-    options.also.length > 0 ? grouped(ofItems(options.also), sql``) : [],
-  ])
-  const seen = new Set<string>()
-  const rows = [...top, ...also].filter((r) => {
-    const id = `${r.itemId}\n${r.materialCode}`
-    if (seen.has(id)) return false
-    seen.add(id)
-    return true
-  })
+  const items = [...new Set([...ranked.map((r) => r.itemId), ...options.also])]
+  if (items.length === 0) return []
+  const rows = await cachedRows(
+    db,
+    sql<{ itemId: string; materialCode: string; itemVersionId: string; itemName: string; count: number }>`
+      select item_id, material_code, max(item_version_id) as item_version_id, max(item_name) as item_name,
+        sum(count) as count
+      from (${union(sql`item_id, material_code, item_version_id, item_name, count`)}) x
+      where item_id in (${sql.join(items)})
+      group by item_id, material_code`,
+  )
   return rows.map((r) => ({
     itemId: r.itemId,
     materialCode: r.materialCode,
