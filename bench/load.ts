@@ -6,8 +6,8 @@
  *   npx tsx bench/load.ts --db postgres://postgres@127.0.0.1:5432/yiwang_bench --nodes 2
  *
  * Scenarios: bare-const, bare-indexed, guide, search, my-applications, inbox-pre-review,
- * inbox-tasks, submission (one upload, check page, submit: three requests per submission),
- * statistics (when the supervision module serves it). Each reports throughput, p50/p95/p99
+ * inbox-tasks, submission (one upload, check page, submit: three requests per submission, as the
+ * web form), submission-api (the same in one request: POST /api/applications/submissions/:itemId), statistics (when the supervision module serves it). Each reports throughput, p50/p95/p99
  * latency (from every response's time) and errors. After the run: every acknowledged submission
  * is in the database exactly once, nothing was created unacknowledged, and the background
  * sweeps (run by every node) did no work twice.
@@ -32,7 +32,7 @@ import { formFor } from '../src/modules/applications/applications.forms.registry
 import { getVersion, type ItemElements } from '../src/modules/catalog/index.js'
 import { addCalendarDays, todayInShanghai } from '../src/platform/calendar/index.js'
 import { createDatabase, type Db } from '../src/platform/db/database.js'
-import { sampleFormData } from '../test/applications.js'
+import { formFields, sampleFormData } from '../test/applications.js'
 import {
   BENCH_DIR,
   BENCH_ENV,
@@ -62,12 +62,22 @@ export interface ScenarioResult {
   note?: string
 }
 
+export interface SubmissionCheck {
+  acknowledged: number
+  inDatabase: number
+  lost: number
+  duplicated: number
+  unacknowledged: number
+}
+
 export interface LoadReport {
   target: string
   nodes: number
   scenarios: ScenarioResult[]
   skipped: { scenario: string; reason: string }[]
-  submissions?: { acknowledged: number; inDatabase: number; lost: number; duplicated: number; unacknowledged: number }
+  submissions?: SubmissionCheck
+  /** The same check for the one-request channel (submission-api). */
+  apiSubmissions?: SubmissionCheck
   /** Work of the background sweeps: totals before and after the run, and rows doubled. */
   sweeps?: { checks: { name: string; duplicates: number; total: number; before: number }[] }
   ratios?: Record<string, number>
@@ -83,6 +93,7 @@ const ALL = [
   'inbox-pre-review',
   'inbox-tasks',
   'submission',
+  'submission-api',
   'statistics',
 ] as const
 export type ScenarioName = (typeof ALL)[number]
@@ -322,31 +333,8 @@ async function staffAccount(db: Db, loginName: string) {
   return row?.id
 }
 
-/** The inputs a browser posts for these answers (the names the form renders; as the apply test). */
-export function formFields(def: FormDefinition, data: FormData): [string, string][] {
-  const out: [string, string][] = []
-  for (const section of def.sections) {
-    const raw = data[section.key]
-    const rows = section.repeat ? ((raw as SectionValues[] | undefined) ?? []) : [(raw as SectionValues) ?? {}]
-    rows.forEach((values, i) => {
-      const row = section.repeat ? i : undefined
-      if (section.repeat) out.push([`${section.key}[${i}]._row`, '1'])
-      for (const field of section.fields) {
-        const name = inputName(section.key, field.key, row)
-        const value = values[field.key]
-        if (value === undefined) continue
-        if (field.type === 'date') {
-          const [y, m, d] = String(value).split('-')
-          out.push([`${name}.year`, y!], [`${name}.month`, m!], [`${name}.day`, d!])
-        } else if (Array.isArray(value)) for (const v of value) out.push([name, v])
-        else if (typeof value === 'boolean') out.push([name, value ? 'yes' : 'no'])
-        else if (field.type === 'money') out.push([name, String(Number(value) / 100)])
-        else out.push([name, String(value)])
-      }
-    })
-  }
-  return out
-}
+/** The inputs a browser posts for these answers (shared with the apply test). */
+export { formFields }
 
 export const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
@@ -636,8 +624,32 @@ export async function runLoad(options: {
     }
 
     // ----- submissions ------------------------------------------------------------------------
-    if (wanted.has('submission')) {
-      const started = new Date().toISOString()
+    /** Zero lost, zero duplicated: the database holds exactly the acknowledged submissions. */
+    const checkSubmissions = async (applicants: Applicant[], acknowledged: Set<string>, started: string) => {
+      const made = await db
+        .selectFrom('applications')
+        .select(['id', 'idempotencyKey'])
+        .where(
+          'applicantPersonId',
+          'in',
+          applicants.map((a) => a.personId),
+        )
+        .where('state', '!=', 'draft')
+        .where('submittedAt', '>=', started)
+        .execute()
+      const inDb = new Set(made.map((m) => m.id))
+      const keys = new Set(made.map((m) => m.idempotencyKey))
+      const ids = [...acknowledged]
+      return {
+        acknowledged: ids.length,
+        inDatabase: made.length,
+        lost: ids.filter((id) => !inDb.has(id)).length,
+        duplicated: made.length - keys.size,
+        unacknowledged: made.filter((m) => !acknowledged.has(m.id)).length,
+      }
+    }
+    /** People who have applied for nothing yet, each with a session and a CSRF token, and the item they submit. */
+    const submitters = async (scenario: ScenarioName) => {
       const people = await freshApplicants(db, connections + 1)
       const tokens = await createSessions(
         db,
@@ -651,11 +663,14 @@ export async function runLoad(options: {
       const probe = applicants.shift()!
       const item = await findSubmitItem(db, base, probe)
       if (!item) {
-        report.skipped.push({
-          scenario: 'submission',
-          reason: 'no person item with one required material could be submitted',
-        })
-      } else {
+        report.skipped.push({ scenario, reason: 'no person item with one required material could be submitted' })
+      }
+      return { applicants, item }
+    }
+    if (wanted.has('submission')) {
+      const started = new Date().toISOString()
+      const { applicants, item } = await submitters('submission')
+      if (item) {
         const acknowledged = new Set<string>()
         const submit: Request[] = [
           {
@@ -721,26 +736,57 @@ export async function runLoad(options: {
           r.note =
             'one submission = upload (multipart POST) + check page (GET, form token) + submit (POST); perSecond counts acknowledged submissions'
           log(`[load] submission        ${r.perSecond} submissions/s acknowledged (${acknowledged.size})`)
-          // Zero lost, zero duplicated: the database holds exactly the acknowledged submissions.
-          const ids = [...acknowledged]
-          const personIds = applicants.map((a) => a.personId)
-          const made = await db
-            .selectFrom('applications')
-            .select(['id', 'idempotencyKey'])
-            .where('applicantPersonId', 'in', personIds)
-            .where('state', '!=', 'draft')
-            .where('submittedAt', '>=', started)
-            .execute()
-          const inDb = new Set(made.map((m) => m.id))
-          const keys = new Set(made.map((m) => m.idempotencyKey))
-          report.submissions = {
-            acknowledged: ids.length,
-            inDatabase: made.length,
-            lost: ids.filter((id) => !inDb.has(id)).length,
-            duplicated: made.length - keys.size,
-            unacknowledged: made.filter((m) => !acknowledged.has(m.id)).length,
-          }
+          report.submissions = await checkSubmissions(applicants, acknowledged, started)
           log(`[load] submissions check: ${JSON.stringify(report.submissions)}`)
+        }
+      }
+    }
+
+    if (wanted.has('submission-api')) {
+      const started = new Date().toISOString()
+      const { applicants, item } = await submitters('submission-api')
+      if (item) {
+        const acknowledged = new Set<string>()
+        const submit: Request[] = [
+          {
+            method: 'POST',
+            setupRequest: (req, context) => {
+              const who = context.who!
+              const m = multipart([...item.fields, ['declaration', 'yes']], {
+                name: `materials.${item.materialCode}`,
+                filename: '申请材料.pdf',
+                content: PDF,
+              })
+              return {
+                ...req,
+                path: `/api/applications/submissions/${item.itemId}?_csrf=${encodeURIComponent(who.csrf)}`,
+                headers: {
+                  cookie: who.cookie,
+                  'content-type': m.contentType,
+                  'idempotency-key': randomBytes(18).toString('base64url'),
+                },
+                body: m.body,
+              }
+            },
+            onResponse: (status, body) => {
+              if (status === 201) acknowledged.add((JSON.parse(body) as { id: string }).id)
+            },
+          },
+        ]
+        const r = await run(
+          'submission-api',
+          base,
+          submit,
+          (s) => s === 201,
+          connections,
+          applicants.map((who) => ({ who })),
+        )
+        if (r) {
+          r.perSecond = Math.round((acknowledged.size / r.seconds) * 100) / 100
+          r.note = 'one submission = one request (multipart form, file and declaration; Idempotency-Key)'
+          log(`[load] submission-api    ${r.perSecond} submissions/s acknowledged (${acknowledged.size})`)
+          report.apiSubmissions = await checkSubmissions(applicants, acknowledged, started)
+          log(`[load] api submissions check: ${JSON.stringify(report.apiSubmissions)}`)
         }
       }
     }

@@ -269,10 +269,13 @@ export function summary(s: Suite): string {
     }
     for (const k of l.skipped) lines.push(`| ${k.scenario} | skipped: ${k.reason} | | | | | | |`)
     lines.push('')
-    if (l.submissions) {
-      const x = l.submissions
+    for (const [label, x] of [
+      ['Submissions (web form, three requests)', l.submissions],
+      ['Submissions (one request, POST /api/applications/submissions/:itemId)', l.apiSubmissions],
+    ] as const) {
+      if (!x) continue
       lines.push(
-        `Submissions: ${x.acknowledged} acknowledged, ${x.inDatabase} in the database; lost ${x.lost}, duplicated ${x.duplicated}, created without acknowledgement ${x.unacknowledged}.`,
+        `${label}: ${x.acknowledged} acknowledged, ${x.inDatabase} in the database; lost ${x.lost}, duplicated ${x.duplicated}, created without acknowledgement ${x.unacknowledged}.`,
         '',
       )
     }

@@ -3,11 +3,12 @@
  * any form definition, and materials for any item.
  */
 
-import type {
-  FormData,
-  FormDefinition,
-  FormField,
-  SectionValues,
+import {
+  type FormData,
+  type FormDefinition,
+  type FormField,
+  inputName,
+  type SectionValues,
 } from '../src/modules/applications/applications.forms.js'
 import type { MaterialInput } from '../src/modules/applications/applications.service.js'
 import type { ItemElements } from '../src/modules/catalog/index.js'
@@ -132,4 +133,57 @@ export async function sampleMaterials(
       mime: stored.mime,
       size: stored.size,
     }))
+}
+
+/** The inputs a browser posts for these answers (the names the form renders). */
+export function formFields(def: FormDefinition, data: FormData): [string, string][] {
+  const out: [string, string][] = []
+  for (const section of def.sections) {
+    const raw = data[section.key]
+    const rows = section.repeat ? ((raw as SectionValues[] | undefined) ?? []) : [(raw as SectionValues) ?? {}]
+    rows.forEach((values, i) => {
+      const row = section.repeat ? i : undefined
+      if (section.repeat) out.push([`${section.key}[${i}]._row`, '1'])
+      for (const field of section.fields) {
+        const name = inputName(section.key, field.key, row)
+        const value = values[field.key]
+        if (value === undefined) continue
+        if (field.type === 'date') {
+          const [y, m, d] = String(value).split('-')
+          out.push([`${name}.year`, y!], [`${name}.month`, m!], [`${name}.day`, d!])
+        } else if (Array.isArray(value)) for (const v of value) out.push([name, v])
+        else if (typeof value === 'boolean') out.push([name, value ? 'yes' : 'no'])
+        else if (field.type === 'money') out.push([name, String(Number(value) / 100)])
+        else out.push([name, String(value)])
+      }
+    })
+  }
+  return out
+}
+
+export interface Upload {
+  name: string
+  filename: string
+  content: Buffer
+  type: string
+}
+
+/** A multipart body as a browser posts a form with files. */
+export function multipart(fields: [string, string][], files: Upload[] = []) {
+  const boundary = `----yiwang${Math.random().toString(16).slice(2)}`
+  const chunks: Buffer[] = []
+  for (const [name, value] of fields) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
+  }
+  for (const f of files) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`,
+      ),
+      f.content,
+      Buffer.from('\r\n'),
+    )
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
 }

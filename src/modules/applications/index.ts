@@ -8,6 +8,7 @@ import { registerApplyRoutes } from './applications.apply.routes.js'
 import { registerCounterRoutes } from './applications.counter.routes.js'
 import { registerMyRoutes } from './applications.my.routes.js'
 import { deemAcceptOverdue } from './applications.service.js'
+import { registerSubmitApiRoutes } from './applications.submit-api.routes.js'
 import { registerThemeApplyRoutes } from './applications.theme-apply.routes.js'
 import { registerWorkbenchRoutes } from './applications.workbench.routes.js'
 
@@ -85,6 +86,7 @@ export function createApplicationsModule(deps: Deps): AppModule {
     ],
     register: (app) => {
       registerApplyRoutes(app, deps)
+      registerSubmitApiRoutes(app, deps)
       registerThemeApplyRoutes(app, deps)
       registerMyRoutes(app, deps)
       registerWorkbenchRoutes(app, deps)

@@ -6,68 +6,19 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import {
-  CamelCasePlugin,
-  CompiledQuery,
-  type DatabaseConnection,
-  Kysely,
-  PostgresAdapter,
-  PostgresDialect,
-  SqliteDialect,
-  SqliteDriver,
-  type Transaction,
-} from 'kysely'
+import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './schema.js'
+import { GroupCommitSqliteDialect, type GroupOptions } from './sqlite-driver.js'
+
+export { SQLITE_CONNECTION_WAIT_MS } from './sqlite-driver.js'
 
 export type Db = Kysely<Database>
 export type Trx = Transaction<Database>
 /** A database handle or an open transaction: repositories accept either. */
 export type DbOrTrx = Kysely<Database> | Transaction<Database>
 export type Dialect = 'sqlite' | 'postgres'
-
-/** How long a query waits for SQLite's one connection before giving up with SQLITE_BUSY (→ 503). */
-export const SQLITE_CONNECTION_WAIT_MS = 15_000
-
-/**
- * BEGIN IMMEDIATE takes the write lock at the start, so two processes on one file never deadlock.
- * Waiting for the single connection is bounded: code that queried the database handle instead of
- * its open transaction would otherwise wait for itself for ever; now it fails with a 503.
- */
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
-  }
-
-  override async acquireConnection(): Promise<DatabaseConnection> {
-    let timedOut = false
-    let timer: NodeJS.Timeout | undefined
-    const acquired = super.acquireConnection().then(async (connection) => {
-      if (timer) clearTimeout(timer)
-      // The waiter gave up: hand the connection straight back so nobody is left locked out.
-      if (timedOut) await this.releaseConnection()
-      return connection
-    })
-    const waited = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        timedOut = true
-        reject(Object.assign(new Error('SQLite connection wait timed out'), { code: 'SQLITE_BUSY' }))
-      }, SQLITE_CONNECTION_WAIT_MS)
-      timer.unref()
-    })
-    return Promise.race([acquired, waited])
-  }
-}
-
-class ImmediateSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqliteConfig: ConstructorParameters<typeof SqliteDialect>[0]) {
-    super(sqliteConfig)
-  }
-  override createDriver() {
-    return new ImmediateSqliteDriver(this.sqliteConfig)
-  }
-}
 
 export function openSqlite(file: string): SQLite.Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
@@ -151,9 +102,21 @@ export function createPgPool(url: string, max = 10): pg.Pool {
   })
 }
 
-/** The SQLite dialect the server runs on (durable WAL, kept statements, immediate transactions). */
-export function createSqliteDialect(file: string): SqliteDialect {
-  return new ImmediateSqliteDialect({ database: withStatementCache(openSqlite(file)) })
+/**
+ * The SQLite dialect the server runs on: durable WAL, kept statements, immediate transactions
+ * committed in groups, and reads outside a transaction on a second connection (sqlite-driver.ts).
+ */
+export function createSqliteDialect(file: string, options: GroupOptions = {}): GroupCommitSqliteDialect {
+  const writer = withStatementCache(openSqlite(file))
+  const reader = file === ':memory:' ? undefined : withStatementCache(openReader(file))
+  return new GroupCommitSqliteDialect(writer, reader, options)
+}
+
+/** A second connection to the file, for reading only (it sees committed transactions only). */
+function openReader(file: string): SQLite.Database {
+  const reader = new SQLite(file, { readonly: true, fileMustExist: true })
+  reader.pragma('busy_timeout = 10000')
+  return reader
 }
 
 export function createDatabase(config: DatabaseConfig): Db {

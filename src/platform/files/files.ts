@@ -22,7 +22,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type Detector, FileTypeParser } from 'file-type'
 import type { Clock } from '../clock.js'
-import type { Db } from '../db/database.js'
+import { type Db, transaction } from '../db/database.js'
 import { DomainError } from '../http/errors.js'
 import './files.tables.js'
 
@@ -247,11 +247,14 @@ export class LocalFileStore implements FileStore {
         await fsp.rename(tmp, target)
         await syncDirectory(path.dirname(target))
       }
-      await this.db
-        .insertInto('storedFiles')
-        .values({ sha256, size: meter.size, mime, createdAt: this.clock.now().toISOString() })
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute()
+      // In a transaction: on SQLite it then shares its commit with others (group commit).
+      await transaction(this.db, (trx) =>
+        trx
+          .insertInto('storedFiles')
+          .values({ sha256, size: meter.size, mime, createdAt: this.clock.now().toISOString() })
+          .onConflict((oc) => oc.column('sha256').doNothing())
+          .execute(),
+      )
       return { sha256, size: meter.size, mime }
     } finally {
       // Gone already when it was renamed into place; otherwise nothing of a refused upload stays.

@@ -1,0 +1,360 @@
+/**
+ * The SQLite driver the server runs on: one writer connection and, for a database file, one
+ * reader connection.
+ *
+ * **Group commit.** With `synchronous = FULL` every COMMIT waits for the disk (an fsync of the
+ * WAL), and better-sqlite3 waits on the event loop's own thread: under a load of submissions the
+ * process spent a fifth of its time in COMMIT (docs/performance.md, finding 14). So transactions
+ * that follow one another share one commit: the first opens the write transaction (BEGIN
+ * IMMEDIATE) and each runs in a savepoint of it. The group commits when no transaction waits for
+ * the writer any more — after one more turn of the event loop, so that requests the loop has
+ * already received can join — or once it holds `GROUP_MAX_TRANSACTIONS` transactions or has been
+ * open `GROUP_MAX_MS`. A transaction's promise resolves only when its group's COMMIT is on disk;
+ * should that COMMIT fail, every transaction of the group fails (none of them was acknowledged).
+ * A transaction that fails rolls back to its savepoint and leaves the others of its group be.
+ *
+ * **Reads.** A read outside a transaction runs on the reader connection: it never waits for the
+ * writer and never sees a group's work before that is committed. A write outside a transaction
+ * (and every statement of an in-memory database, which cannot have a second connection) first
+ * commits the open group, then runs on the writer in its own implicit transaction, as before.
+ *
+ * **Waiting for the writer is bounded**: code that wrote through the database handle inside its
+ * own transaction would wait for itself for ever; it fails with SQLITE_BUSY (a 503) instead.
+ *
+ * Not for `db.connection()`: its statements are not kept together (nothing in the platform uses
+ * it; Kysely's migrator does, on a process that runs nothing else).
+ */
+import type SQLite from 'better-sqlite3'
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+  SelectQueryNode,
+  SqliteDialect,
+} from 'kysely'
+
+/** How long a statement or transaction waits for the writer before giving up with SQLITE_BUSY (→ 503). */
+export const SQLITE_CONNECTION_WAIT_MS = 15_000
+/** A group commits once it holds this many transactions, waiting or not. */
+export const GROUP_MAX_TRANSACTIONS = 64
+/** A group commits once it has been open this long, waiting or not (the latency it may add). */
+export const GROUP_MAX_MS = 20
+
+const MEMBER = 'yw_group_member'
+
+/** The bounds of a group (the defaults above; tests set their own). */
+export interface GroupOptions {
+  maxTransactions?: number
+  maxMs?: number
+}
+
+/** What the driver has done since it started (for the benchmarks and the tests). */
+export interface GroupCommitStats {
+  /** Transactions committed (each in some group). */
+  transactions: number
+  /** COMMITs of groups (each one wait for the disk). */
+  groups: number
+  /** Groups whose COMMIT failed, and the transactions they took with them. */
+  failedGroups: number
+  /** Statements outside a transaction answered by the reader connection. */
+  readerStatements: number
+  /** Statements outside a transaction that wrote (each its own commit). */
+  autocommitWrites: number
+}
+
+/** The writer, one holder at a time, waiters in order of arrival (so a group sees who waits). */
+class WriterLock {
+  #held = false
+  readonly #waiters: Array<() => void> = []
+
+  get held(): boolean {
+    return this.#held
+  }
+
+  get waiting(): number {
+    return this.#waiters.length
+  }
+
+  async lock(timeoutMs: number): Promise<void> {
+    if (!this.#held) {
+      this.#held = true
+      return
+    }
+    await new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        clearTimeout(timer)
+        resolve()
+      }
+      const timer = setTimeout(() => {
+        const at = this.#waiters.indexOf(grant)
+        if (at >= 0) this.#waiters.splice(at, 1)
+        reject(Object.assign(new Error('SQLite connection wait timed out'), { code: 'SQLITE_BUSY' }))
+      }, timeoutMs)
+      timer.unref()
+      this.#waiters.push(grant)
+    })
+  }
+
+  /** Hands the writer to the first waiter (it stays held), or frees it. */
+  unlock(): void {
+    const next = this.#waiters.shift()
+    if (next) next()
+    else this.#held = false
+  }
+}
+
+interface Group {
+  openedAt: number
+  transactions: number
+  committed: Promise<void>
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+/** What Kysely holds for a query or a transaction; the connection is chosen per statement. */
+class Handle implements DatabaseConnection {
+  /** Holds the writer (from beginTransaction until its commit, rollback or release). */
+  locked = false
+  /** Inside its own savepoint of the open group. */
+  member = false
+
+  constructor(private readonly driver: GroupCommitSqliteDriver) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return this.driver.execute<R>(this, query)
+  }
+
+  streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    return this.driver.stream<R>(this, query)
+  }
+}
+
+function run<R>(statement: SQLite.Statement, parameters: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(parameters) as R[] }
+  const { changes, lastInsertRowid } = statement.run(parameters)
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] }
+}
+
+export class GroupCommitSqliteDriver implements Driver {
+  readonly #lock = new WriterLock()
+  #group: Group | undefined
+  #flushQueued = false
+  readonly stats: GroupCommitStats = {
+    transactions: 0,
+    groups: 0,
+    failedGroups: 0,
+    readerStatements: 0,
+    autocommitWrites: 0,
+  }
+
+  readonly #maxTransactions: number
+  readonly #maxMs: number
+
+  constructor(
+    private readonly writer: SQLite.Database,
+    private readonly reader: SQLite.Database | undefined,
+    options: GroupOptions = {},
+  ) {
+    this.#maxTransactions = options.maxTransactions ?? GROUP_MAX_TRANSACTIONS
+    this.#maxMs = options.maxMs ?? GROUP_MAX_MS
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new Handle(this)
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle
+    await this.#lock.lock(SQLITE_CONNECTION_WAIT_MS)
+    handle.locked = true
+    if (!this.#group) this.#open()
+    this.writer.exec(`savepoint ${MEMBER}`)
+    handle.member = true
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle
+    const group = this.#group
+    if (!group || !this.writer.inTransaction) {
+      // An error inside the transaction ended the whole write transaction (SQLITE_FULL, IOERR…).
+      throw this.#lost(new Error('SQLite rolled the transaction back'))
+    }
+    this.writer.exec(`release ${MEMBER}`)
+    handle.member = false
+    group.transactions++
+    handle.locked = false
+    this.#handOver()
+    await group.committed
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle
+    if (!handle.member) return
+    handle.member = false
+    if (!this.#group || !this.writer.inTransaction) {
+      this.#lost(new Error('SQLite rolled the transaction back'))
+      return
+    }
+    try {
+      this.writer.exec(`rollback to ${MEMBER}; release ${MEMBER}`)
+    } catch (error) {
+      this.#lost(error)
+    }
+  }
+
+  async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`savepoint ${quoted(name)}`))
+  }
+
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`rollback to ${quoted(name)}`))
+  }
+
+  async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw(`release ${quoted(name)}`))
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const handle = connection as Handle
+    if (!handle.locked) return
+    handle.locked = false
+    handle.member = false
+    this.#handOver()
+  }
+
+  async destroy(): Promise<void> {
+    this.#commit()
+    this.reader?.close()
+    this.writer.close()
+  }
+
+  async execute<R>(handle: Handle, query: CompiledQuery): Promise<QueryResult<R>> {
+    if (handle.member) return run<R>(this.writer.prepare(query.sql), query.parameters)
+    if (this.reader) {
+      const statement = this.reader.prepare(query.sql)
+      if (statement.readonly) {
+        this.stats.readerStatements++
+        return run<R>(statement, query.parameters)
+      }
+    }
+    await this.#lock.lock(SQLITE_CONNECTION_WAIT_MS)
+    try {
+      // This statement commits on its own, so the group before it goes to disk first.
+      this.#commit()
+      const statement = this.writer.prepare(query.sql)
+      if (!statement.readonly) this.stats.autocommitWrites++
+      return run<R>(statement, query.parameters)
+    } finally {
+      this.#handOver()
+    }
+  }
+
+  async *stream<R>(handle: Handle, query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(query.query)) throw new Error('Sqlite driver only supports streaming of select queries')
+    // An iteration keeps its connection busy until it ends: the writer's, held throughout.
+    const locked = !handle.member
+    if (locked) {
+      await this.#lock.lock(SQLITE_CONNECTION_WAIT_MS)
+      this.#commit()
+    }
+    try {
+      for (const row of this.writer.prepare(query.sql).iterate(query.parameters)) yield { rows: [row as R] }
+    } finally {
+      if (locked) this.#handOver()
+    }
+  }
+
+  #open(): void {
+    this.writer.exec('begin immediate')
+    let resolve!: () => void
+    let reject!: (error: unknown) => void
+    const committed = new Promise<void>((ok, fail) => {
+      resolve = ok
+      reject = fail
+    })
+    // A group whose transactions all rolled back has nobody waiting on it.
+    committed.catch(() => {})
+    this.#group = { openedAt: performance.now(), transactions: 0, committed, resolve, reject }
+  }
+
+  /** The holder of the writer is done: the next waiter gets it (joining the group), or the group commits. */
+  #handOver(): void {
+    const group = this.#group
+    if (group && (group.transactions >= this.#maxTransactions || performance.now() - group.openedAt >= this.#maxMs)) {
+      this.#commit()
+    }
+    if (this.#lock.waiting > 0) {
+      this.#lock.unlock()
+      return
+    }
+    this.#lock.unlock()
+    if (this.#group && !this.#flushQueued) {
+      // One more turn of the event loop: requests already received may bring transactions.
+      this.#flushQueued = true
+      setImmediate(() => {
+        this.#flushQueued = false
+        if (!this.#lock.held) this.#commit()
+      })
+    }
+  }
+
+  /** Commits the open group (only ever between transactions: no member's savepoint is open). */
+  #commit(): void {
+    const group = this.#group
+    if (!group) return
+    this.#group = undefined
+    try {
+      this.writer.exec('commit')
+    } catch (error) {
+      this.#rollBack()
+      this.stats.failedGroups++
+      group.reject(error)
+      return
+    }
+    this.stats.groups++
+    this.stats.transactions += group.transactions
+    group.resolve()
+  }
+
+  /** The open group's work is gone (or must go): every transaction of it fails. */
+  #lost(error: unknown): unknown {
+    const group = this.#group
+    this.#group = undefined
+    this.#rollBack()
+    if (group) {
+      this.stats.failedGroups++
+      group.reject(error)
+    }
+    return error
+  }
+
+  #rollBack(): void {
+    if (!this.writer.inTransaction) return
+    try {
+      this.writer.exec('rollback')
+    } catch {
+      // nothing more to undo: SQLite ended the transaction itself
+    }
+  }
+}
+
+function quoted(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/** Kysely's SQLite dialect with the driver above. */
+export class GroupCommitSqliteDialect extends SqliteDialect {
+  readonly driver: GroupCommitSqliteDriver
+
+  constructor(writer: SQLite.Database, reader: SQLite.Database | undefined, options: GroupOptions = {}) {
+    super({ database: writer })
+    this.driver = new GroupCommitSqliteDriver(writer, reader, options)
+  }
+
+  override createDriver(): Driver {
+    return this.driver
+  }
+}
