@@ -226,7 +226,9 @@ export class GroupCommitSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    this.#commit()
+    // A transaction still running keeps its group from being committed half-way: it is undone.
+    if (this.#lock.held) this.#lost(new Error('SQLite closed during a transaction'))
+    else this.#commit()
     this.reader?.close()
     this.writer.close()
   }
