@@ -12,6 +12,8 @@
  * open `GROUP_MAX_MS`. A transaction's promise resolves only when its group's COMMIT is on disk;
  * should that COMMIT fail, every transaction of the group fails (none of them was acknowledged).
  * A transaction that fails rolls back to its savepoint and leaves the others of its group be.
+ * A transaction that waits for something else while open (a file, the network) holds back the
+ * answers of the transactions before it in its group, as it holds back every other write.
  *
  * **Reads.** A read outside a transaction runs on the reader connection: it never waits for the
  * writer and never sees a group's work before that is committed. A write outside a transaction
