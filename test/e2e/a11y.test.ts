@@ -211,6 +211,6 @@ describe('every page passes axe at desktop and phone size, normal and 长者模�
         await context.close()
       }
       expect({ errors, problems, wide, small }).toEqual({ errors: [], problems: [], wide: [], small: [] })
-    })
+    }, 300_000) // some thirty pages with axe each: ~110 s on a slow day, against the suite's 120 s
   }
 })
