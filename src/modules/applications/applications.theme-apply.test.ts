@@ -5,11 +5,11 @@
  * application per item, once however often it is sent; the confirmation is the applicant's only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sampleFormData } from '../../../test/applications.js'
+import { formFields, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
 import { buildTestApp, formSession, type TestApp } from '../../../test/helpers.js'
 import { loginAs } from '../../../test/login.js'
 import { runSeed } from '../../seed.js'
-import { type FormData, type FormDefinition, inputName, type SectionValues } from './applications.forms.js'
+import type { FormData, FormDefinition } from './applications.forms.js'
 import { formatApplicationNo } from './applications.numbers.js'
 import { type CombinedApplication, combinedApplication } from './applications.themes.js'
 
@@ -36,58 +36,6 @@ afterAll(async () => t?.close())
 
 // ---------------------------------------------------------------------------------------------
 // Helpers: a browser without JavaScript
-
-/** The inputs a browser posts for these answers (the names the form renders). */
-function formFields(def: FormDefinition, data: FormData): [string, string][] {
-  const out: [string, string][] = []
-  for (const section of def.sections) {
-    const raw = data[section.key]
-    const rows = section.repeat ? ((raw as SectionValues[] | undefined) ?? []) : [(raw as SectionValues) ?? {}]
-    rows.forEach((values, i) => {
-      const row = section.repeat ? i : undefined
-      if (section.repeat) out.push([`${section.key}[${i}]._row`, '1'])
-      for (const field of section.fields) {
-        const name = inputName(section.key, field.key, row)
-        const value = values[field.key]
-        if (value === undefined) continue
-        if (field.type === 'date') {
-          const [y, m, d] = String(value).split('-')
-          out.push([`${name}.year`, y!], [`${name}.month`, m!], [`${name}.day`, d!])
-        } else if (Array.isArray(value)) for (const v of value) out.push([name, v])
-        else if (typeof value === 'boolean') out.push([name, value ? 'yes' : 'no'])
-        else if (field.type === 'money') out.push([name, String(Number(value) / 100)])
-        else out.push([name, String(value)])
-      }
-    })
-  }
-  return out
-}
-
-interface Upload {
-  name: string
-  filename: string
-  content: Buffer
-  type: string
-}
-
-function multipart(fields: [string, string][], files: Upload[] = []) {
-  const boundary = `----yiwang${Math.random().toString(16).slice(2)}`
-  const chunks: Buffer[] = []
-  for (const [name, value] of fields) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-  }
-  for (const f of files) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from('\r\n'),
-    )
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
-}
 
 /** A logged-in citizen's browser: cookies kept, the page's CSRF token used as the form does. */
 async function citizen(account = CHEN) {

@@ -1,5 +1,6 @@
 import type { FastifyRequest, LightMyRequestResponse } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { multipart, type Upload } from '../../../test/applications.js'
 import { buildTestApp, cookiesOf, type TestApp, testPrincipal } from '../../../test/helpers.js'
 import { listAudit } from '../../platform/audit/audit.js'
 import type { Principal } from '../../platform/auth/principal.js'
@@ -83,36 +84,10 @@ async function session(who: Who, url: string) {
   return { token, cookie: cookiesOf(page) }
 }
 
-interface Upload {
-  name: string
-  filename: string
-  content: Buffer
-  type: string
-}
-
-function multipartBody(fields: [string, string][], files: Upload[] = []) {
-  const boundary = `----yiwang${Math.random().toString(16).slice(2)}`
-  const chunks: Buffer[] = []
-  for (const [name, value] of fields) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-  }
-  for (const f of files) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${f.name}"; filename="${f.filename}"\r\nContent-Type: ${f.type}\r\n\r\n`,
-      ),
-      f.content,
-      Buffer.from('\r\n'),
-    )
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
-}
-
 /** Posts the editor form (multipart, CSRF token in the query string as the page's form does). */
 async function postEditor(who: Who, pageUrl: string, postUrl: string, fields: [string, string][], files?: Upload[]) {
   const { token, cookie } = await session(who, pageUrl)
-  const body = multipartBody(fields, files)
+  const body = multipart(fields, files)
   return t.app.inject({
     method: 'POST',
     url: `${postUrl}?_csrf=${encodeURIComponent(token)}`,
@@ -380,7 +355,7 @@ describe('the editor', () => {
     const url = `/admin/items/versions/${versionId}/edit`
     expect((await get('wjj', url)).statusCode).toBe(403)
     const { token, cookie } = await session('scj', url)
-    const body = multipartBody(itemFields(sampleItem({ taskName: '越权修改' })))
+    const body = multipart(itemFields(sampleItem({ taskName: '越权修改' })))
     const post = await t.app.inject({
       method: 'POST',
       url: `${url}?_csrf=${encodeURIComponent(token)}`,
