@@ -335,6 +335,22 @@ describe('drafts', () => {
 })
 
 describe('uploads', () => {
+  it('answers a form cut off in the middle of a file with 400 and a message, keeping nothing', async () => {
+    const browser = await citizen()
+    const session = await formSession(t.app, `/apply/${food.itemId}`, browser.cookie)
+    const before = await applicationCount()
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/apply/${food.itemId}?_csrf=${encodeURIComponent(session.token)}`,
+      headers: { cookie: session.cookie, 'content-type': 'multipart/form-data; boundary=cut' },
+      payload:
+        '--cut\r\nContent-Disposition: form-data; name="_action"\r\n\r\nnext\r\n--cut\r\nContent-Disposition: form-data; name="materials.layout_and_process"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n1 0 obj',
+    })
+    expect(res.statusCode).toBe(400)
+    expect(textOf(mainOf(res.body))).toContain('表单内容不完整或格式不正确')
+    expect(await applicationCount()).toBe(before)
+  })
+
   it('stores a real PDF and PNG, lists them with their size, and 删除 takes one away', async () => {
     const browser = await citizen()
     const res = await browser.postApply(

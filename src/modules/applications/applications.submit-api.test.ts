@@ -178,6 +178,32 @@ describe('POST /api/applications/submissions/:itemId', () => {
     expect(await applicationsOf('陈晓燕')).toEqual(before)
   })
 
+  it('answers a body that is not a multipart form with a 4xx in Chinese, writing nothing', async () => {
+    const me = await citizen()
+    const before = await applicationsOf('陈晓燕')
+    for (const [type, payload] of [
+      ['application/json', JSON.stringify({ declaration: 'yes' })],
+      ['multipart/form-data; boundary=nothing', '--nothing\r\nContent-Disposition: form-data; name="x"\r\n\r\nbroken'],
+      ['text/plain', 'declaration=yes'],
+      // cut off in the middle of a file
+      [
+        'multipart/form-data; boundary=cut',
+        `--cut\r\nContent-Disposition: form-data; name="declaration"\r\n\r\nyes\r\n--cut\r\nContent-Disposition: form-data; name="materials.${required()[0]!.materialCode}"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\n1 0 obj`,
+      ],
+    ] as const) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/applications/submissions/${food.itemId}?_csrf=${encodeURIComponent(me.token)}`,
+        headers: { cookie: me.cookie, 'content-type': type, 'idempotency-key': 'api-key-0008-abcdef' },
+        payload,
+      })
+      expect(res.statusCode, `${type}: ${res.body}`).toBeGreaterThanOrEqual(400)
+      expect(res.statusCode, `${type}: ${res.body}`).toBeLessThan(500)
+      expect(res.json().error.message, type).toMatch(/[\u4e00-\u9fff]/)
+    }
+    expect(await applicationsOf('陈晓燕')).toEqual(before)
+  })
+
   it('needs a logged-in citizen and the CSRF token', async () => {
     const body = multipart(completeFields(), [])
     const anonymous = await t.app.inject({

@@ -51,6 +51,10 @@ const genericByStatus: Record<number, string> = {
 }
 
 /** Turns anything thrown into what the person is told. Unknown errors become 500 with a plain message. */
+/** The multipart parser's own errors (plain Errors from busboy): a form cut short or not a form at all. */
+const MALFORMED_MULTIPART =
+  /^(Unexpected end of multipart data|Multipart: Boundary not found|Malformed part header|Part terminated early)$/
+
 export function toErrorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof DomainError) {
     return { status: error.status, code: error.code, message: error.message, details: error.details }
@@ -70,6 +74,9 @@ export function toErrorAnswer(error: unknown): ErrorAnswer {
   }
   if (isDatabaseUnavailable(error) || isConnectionClosed(error)) {
     return { status: 503, code: 'SERVICE_UNAVAILABLE', message: '服务暂时不可用，请稍后再试。', details: [] }
+  }
+  if (error instanceof Error && MALFORMED_MULTIPART.test(error.message)) {
+    return { status: 400, code: 'MALFORMED_FORM', message: '表单内容不完整或格式不正确，请重新提交。', details: [] }
   }
   const known = fe?.code ? frameworkMessages[fe.code] : undefined
   if (known) return { status: known.status, code: fe.code ?? 'ERROR', message: known.message, details: [] }
