@@ -417,17 +417,18 @@ async function findSubmitItem(db: Db, base: string, probe: Applicant): Promise<S
   return undefined
 }
 
+/** A multipart body of these fields with the item's one material: the PDF. */
+function withUpload(item: SubmitItem, fields: [string, string][]) {
+  return multipart(fields, { name: `materials.${item.materialCode}`, filename: '申请材料.pdf', content: PDF })
+}
+
 /** One whole submission with fetch (for the probe and to check the flow). */
 async function submitOnce(
   base: string,
   who: Applicant,
   item: SubmitItem,
 ): Promise<{ ok: boolean; id?: string; why?: string }> {
-  const m = multipart([['_csrf', who.csrf], ...item.fields, ['_action', 'next']], {
-    name: `materials.${item.materialCode}`,
-    filename: '申请材料.pdf',
-    content: PDF,
-  })
+  const m = withUpload(item, [['_csrf', who.csrf], ...item.fields, ['_action', 'next']])
   const posted = await fetch(`${base}/apply/${item.itemId}?_csrf=${encodeURIComponent(who.csrf)}`, {
     method: 'POST',
     headers: { cookie: who.cookie, 'content-type': m.contentType },
@@ -677,11 +678,7 @@ export async function runLoad(options: {
             method: 'POST',
             setupRequest: (req, context) => {
               const who = context.who!
-              const m = multipart([['_csrf', who.csrf], ...item.fields, ['_action', 'next']], {
-                name: `materials.${item.materialCode}`,
-                filename: '申请材料.pdf',
-                content: PDF,
-              })
+              const m = withUpload(item, [['_csrf', who.csrf], ...item.fields, ['_action', 'next']])
               return {
                 ...req,
                 path: `/apply/${item.itemId}?_csrf=${encodeURIComponent(who.csrf)}`,
@@ -752,11 +749,7 @@ export async function runLoad(options: {
             method: 'POST',
             setupRequest: (req, context) => {
               const who = context.who!
-              const m = multipart([...item.fields, ['declaration', 'yes']], {
-                name: `materials.${item.materialCode}`,
-                filename: '申请材料.pdf',
-                content: PDF,
-              })
+              const m = withUpload(item, [...item.fields, ['declaration', 'yes']])
               return {
                 ...req,
                 path: `/api/applications/submissions/${item.itemId}?_csrf=${encodeURIComponent(who.csrf)}`,

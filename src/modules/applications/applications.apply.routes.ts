@@ -62,7 +62,7 @@ export const MAX_MATERIAL_FILE_BYTES = 10 * MB
 export const MATERIAL_QUOTA_BYTES = 500 * MB
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-const ItemParams = Type.Object({ itemId: Type.String({ pattern: UUID, description: '事项编号' }) })
+export const ItemParams = Type.Object({ itemId: Type.String({ pattern: UUID, description: '事项编号' }) })
 const ApplicationParams = Type.Object({ id: Type.String({ pattern: UUID, description: '办件编号（内部）' }) })
 /** Multipart forms carry their CSRF token in the query string (the body is streamed). */
 const MultipartQuery = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) })

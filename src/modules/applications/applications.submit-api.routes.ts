@@ -18,15 +18,13 @@ import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { actingRefusal } from './applications.acting.js'
 import { DECLARATION } from './applications.apply.pages.js'
-import { effectiveMaterials, materialsAfterPost, readMaterialsForm } from './applications.apply.routes.js'
+import { effectiveMaterials, ItemParams, materialsAfterPost, readMaterialsForm } from './applications.apply.routes.js'
 import { checkFormData, parseFormBody } from './applications.forms.js'
 import { formatApplicationNo } from './applications.numbers.js'
 import { itemForApplying, materialProblems, submitApplication } from './applications.service.js'
 
-const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 const KEY = /^[A-Za-z0-9_-]{8,80}$/
 
-const Params = Type.Object({ itemId: Type.String({ pattern: UUID, description: '事项编号' }) })
 const Query = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200, description: '页面的 CSRF 令牌' })) })
 const Headers = Type.Object({
   'idempotency-key': Type.Optional(
@@ -55,7 +53,7 @@ export function registerSubmitApiRoutes(scope: FastifyInstance, deps: Deps): voi
         summary: '一次提交申请',
         description:
           'multipart/form-data：申请表各项（与网页表单同名）、材料文件 materials.<材料编码>、承诺 declaration=yes；请求头 Idempotency-Key 为本次提交的令牌，重试带同一个令牌只产生一个办件。问题一次全部列出（422）。',
-        params: Params,
+        params: ItemParams,
         querystring: Query,
         headers: Headers,
         response: { 201: Submitted },
