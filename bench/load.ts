@@ -4,6 +4,7 @@
  *
  *   npx tsx bench/load.ts --db bench/data/district-10k.sqlite [--duration 10] [--connections 10]
  *   npx tsx bench/load.ts --db postgres://postgres@127.0.0.1:5432/yiwang_bench --nodes 2
+ *   npx tsx bench/load.ts --db bench/data/district-10k.sqlite --workers 2   (WORKERS=2: two processes on one port)
  *
  * Scenarios: bare-const, bare-indexed, guide, search, my-applications, inbox-pre-review,
  * inbox-tasks, submission (one upload, check page, submit: three requests per submission, as the
@@ -73,6 +74,7 @@ export interface SubmissionCheck {
 export interface LoadReport {
   target: string
   nodes: number
+  workers: number
   scenarios: ScenarioResult[]
   skipped: { scenario: string; reason: string }[]
   submissions?: SubmissionCheck
@@ -162,11 +164,22 @@ async function waitReady(proc: Proc, urlPath = '/healthz', timeoutMs = 120_000):
   throw new Error(`${proc.name} not ready after ${timeoutMs} ms: ${proc.log.join('').slice(-2000)}`)
 }
 
-/** CPU seconds a process has used (Linux /proc; undefined elsewhere). */
+/** CPU seconds a process and its children (a cluster's workers) have used (Linux /proc; undefined elsewhere). */
 function cpuSeconds(pid: number | undefined): number | undefined {
+  const statOf = (p: number | string) => fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 1/100 s
+    const own = statOf(pid!)
+    let seconds = (Number(own[11]) + Number(own[12])) / 100 // utime + stime, in clock ticks of 1/100 s
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue
+      try {
+        const fields = statOf(entry)
+        if (Number(fields[1]) === pid) seconds += (Number(fields[11]) + Number(fields[12])) / 100
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return seconds
   } catch {
     return undefined
   }
@@ -467,6 +480,8 @@ async function csrfFor(base: string, cookie: string, page: string): Promise<{ cs
 export async function runLoad(options: {
   target: Target
   nodes?: number
+  /** Server processes of each node (WORKERS: node:cluster on one port). */
+  workers?: number
   duration?: number
   connections?: number
   scenarios?: ScenarioName[]
@@ -478,6 +493,7 @@ export async function runLoad(options: {
 }): Promise<LoadReport> {
   const { target } = options
   const nodes = options.nodes ?? 1
+  const workers = options.workers ?? 1
   const duration = options.duration ?? 10
   const connections = options.connections ?? 10
   const log = options.log ?? ((l: string) => console.log(l))
@@ -491,8 +507,9 @@ export async function runLoad(options: {
     SEED_DEMO: 'false',
     RUN_SWEEPS: options.sweeps === false ? 'false' : 'true',
     HOST: '127.0.0.1',
+    WORKERS: String(workers),
   }
-  const report: LoadReport = { target: label(target), nodes, scenarios: [], skipped: [] }
+  const report: LoadReport = { target: label(target), nodes, workers, scenarios: [], skipped: [] }
   const procs: Proc[] = []
   const runStart = new Date().toISOString()
   const db = createDatabase(
@@ -519,7 +536,8 @@ export async function runLoad(options: {
     }
     const base = `http://127.0.0.1:${nodes > 1 ? port0 : appPorts[0]}`
     const bare = `http://127.0.0.1:${port0 + 9}`
-    log(`[load] ${label(target)}: ${nodes} node(s) ready at ${base}; bare server at ${bare}`)
+    const each = workers > 1 ? ` of ${workers} worker processes each` : ''
+    log(`[load] ${label(target)}: ${nodes} node(s)${each} ready at ${base}; bare server at ${bare}`)
     const meta = { database, nodes } as const
     const run = async (
       name: ScenarioName,
@@ -878,6 +896,7 @@ if (process.argv[1]?.endsWith('bench/load.ts')) {
   runLoad({
     target,
     nodes: Number(args.get('nodes') ?? 1),
+    workers: Number(args.get('workers') ?? 1),
     duration: Number(args.get('duration') ?? 10),
     connections: Number(args.get('connections') ?? 10),
     scenarios,
@@ -885,7 +904,8 @@ if (process.argv[1]?.endsWith('bench/load.ts')) {
     sweeps: !args.has('no-sweeps'),
   })
     .then((report) => {
-      const out = path.join(BENCH_DIR, 'results', `load-${target.kind}-${report.nodes}node.json`)
+      const workers = report.workers > 1 ? `-${report.workers}workers` : ''
+      const out = path.join(BENCH_DIR, 'results', `load-${target.kind}-${report.nodes}node${workers}.json`)
       writeJson(out, report)
       console.log(`[load] report: ${path.relative(PROJECT_ROOT, out)}`)
     })

@@ -12,7 +12,8 @@
  * supervision.summary.ts): each request costs what the first one after a refresh does.
  *
  * SUBMIT=1: a person's whole submission instead (the three requests of the load scenario:
- * multipart upload, check page, submit), N times, each step timed with its SQL.
+ * multipart upload, check page, submit), N times, each step timed with its SQL; with API=1 the
+ * one-request channel (POST /api/applications/submissions/:itemId) instead.
  */
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
 import { buildApp } from '../src/app.js'
@@ -100,6 +101,7 @@ type Stats = Map<string, { n: number; ms: number }>
 
 /** N whole submissions of a person item with one required material, each step timed. */
 async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp>>, n: number, stats: Stats) {
+  const oneRequest = Boolean(process.env.API)
   const rows = await db
     .selectFrom('items')
     .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
@@ -121,6 +123,22 @@ async function profileSubmission(db: Db, app: Awaited<ReturnType<typeof buildApp
     item: { id: string; fields: [string, string][]; code: string },
     timed?: (step: string, ms: number) => void,
   ) => {
+    if (oneRequest) {
+      const m = multipart([...item.fields, ['declaration', 'yes']], {
+        name: `materials.${item.code}`,
+        filename: '申请材料.pdf',
+        content: PDF,
+      })
+      const t = performance.now()
+      const done = await app.inject({
+        method: 'POST',
+        url: `/api/applications/submissions/${item.id}?_csrf=${encodeURIComponent(who.csrf)}`,
+        headers: { cookie: who.cookie, 'content-type': m.contentType, 'idempotency-key': crypto.randomUUID() },
+        payload: m.body,
+      })
+      timed?.('one request', performance.now() - t)
+      return done.statusCode === 201 ? undefined : `api ${done.statusCode} ${done.body}`
+    }
     const m = multipart([['_csrf', who.csrf], ...item.fields, ['_action', 'next']], {
       name: `materials.${item.code}`,
       filename: '申请材料.pdf',

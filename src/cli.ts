@@ -4,11 +4,12 @@
  * rebuild-statistics.
  * Run it with `npm run yiwang -- <command>` or `npx yiwang <command>`.
  */
+import cluster from 'node:cluster'
 import fs from 'node:fs'
 import { Command } from 'commander'
 import { VERSION } from './app.js'
 import { createDeps, createModules } from './composition.js'
-import { exitOnSignals, startServer } from './main.js'
+import { exitOnSignals, serve } from './main.js'
 import { importLicensesCommand } from './modules/licenses/index.js'
 import { ratingsModuleFacts, refreshSummary } from './modules/supervision/index.js'
 import { verifyAuditChain } from './platform/audit/audit.js'
@@ -52,10 +53,10 @@ program
   .action(async () => {
     const cfg = config()
     try {
-      const server = startServer(cfg)
+      const server = serve(cfg)
       exitOnSignals(server)
       await server
-      console.log(`[yiwang] 潮安区网上办事大厅已启动 / serving at ${cfg.baseUrl}`)
+      if (!cluster.isWorker) console.log(`[yiwang] 潮安区网上办事大厅已启动 / serving at ${cfg.baseUrl}`)
     } catch (error) {
       console.error(`[yiwang] 启动失败 / failed to start: ${error instanceof Error ? error.message : String(error)}`)
       process.exit(1)

@@ -35,6 +35,8 @@ export interface Config {
   readonly seedDemo: boolean
   /** Background sweeps (notification delivery, deadline checks) in this process. */
   readonly runSweeps: boolean
+  /** Server processes sharing the port (node:cluster); 1: the server is the one process. */
+  readonly workers: number
   /** 自助终端: seconds without a touch before a kiosk session is ended and its data cleared. */
   readonly kioskIdleSeconds: number
   /** Megabytes of rendered public pages kept for anonymous visitors (0: none kept). */
@@ -114,6 +116,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: read.integer('RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
     seedDemo: read.boolean('SEED_DEMO', nodeEnv !== 'production'),
     runSweeps: read.boolean('RUN_SWEEPS', nodeEnv !== 'test'),
+    workers: read.integer('WORKERS', 1, 1, 64),
     kioskIdleSeconds: read.integer('KIOSK_IDLE_SECONDS', 120, 5, 3600),
     pageCacheMb: read.integer('PAGE_CACHE_MB', 128, 0, 16384),
     prerenderGuides: read.boolean('PRERENDER_GUIDES', true),

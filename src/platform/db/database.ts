@@ -119,10 +119,11 @@ function openReader(file: string): SQLite.Database {
   return reader
 }
 
-export function createDatabase(config: DatabaseConfig): Db {
+/** The database of a configuration; `gate`: SQLite's write gate when several processes share the file. */
+export function createDatabase(config: DatabaseConfig, options: Pick<GroupOptions, 'gate'> = {}): Db {
   const dialect =
     config.dialect === 'sqlite'
-      ? createSqliteDialect(config.file)
+      ? createSqliteDialect(config.file, options)
       : new PostgresDialect({ pool: createPgPool(config.url, config.poolSize) })
   return new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] })
 }

@@ -10,8 +10,9 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely } from 'kysely'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { createSqliteDialect, isDatabaseUnavailable } from './database.js'
-import type { GroupOptions } from './sqlite-driver.js'
+import { localWriteGate, WriteGateKeeper } from '../cluster.js'
+import { createSqliteDialect, isDatabaseUnavailable, openSqlite, withStatementCache } from './database.js'
+import { GroupCommitSqliteDialect, type GroupOptions } from './sqlite-driver.js'
 
 interface Tables {
   items: { id: number; v: string }
@@ -24,7 +25,7 @@ afterEach(async () => {
   for (const close of opened.splice(0)) await close()
 })
 
-function openDatabase(options: GroupOptions = { maxMs: 60_000 }) {
+function makeFile() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yw-group-commit-'))
   const file = path.join(dir, 'db.sqlite')
   const boot = new SQLite(file)
@@ -37,6 +38,11 @@ function openDatabase(options: GroupOptions = { maxMs: 60_000 }) {
       parent_id integer not null references parents (id) deferrable initially deferred
     );`)
   boot.close()
+  return { dir, file }
+}
+
+function openDatabase(options: GroupOptions = { maxMs: 60_000 }) {
+  const { dir, file } = makeFile()
   const dialect = createSqliteDialect(file, options)
   const db = new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] })
   // Another process's view of the file: it sees what is committed, nothing else.
@@ -205,5 +211,92 @@ describe('SQLite group commit', () => {
     expect(count()).toBe(0)
     await db.insertInto('items').values({ id: 3, v: 'later' }).execute()
     expect(count()).toBe(1)
+  })
+})
+
+describe('several writers on one file (WORKERS > 1): the write gate', () => {
+  /**
+   * Two drivers on one file stand for two worker processes (SQLite locks connections of one
+   * process against each other as it locks processes). Their writers do not wait in SQLite's busy
+   * handler at all, so any meeting at SQLite's write lock shows as SQLITE_BUSY.
+   */
+  function twoWriters(gates: [GroupOptions['gate'], GroupOptions['gate']]) {
+    const { dir, file } = makeFile()
+    const dbs = gates.map((gate) => {
+      const writer = withStatementCache(openSqlite(file))
+      writer.pragma('busy_timeout = 0')
+      const dialect = new GroupCommitSqliteDialect(writer, undefined, { gate })
+      return { db: new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] }), driver: dialect.driver }
+    })
+    const outside = new SQLite(file, { readonly: true })
+    opened.push(async () => {
+      outside.close()
+      for (const { db } of dbs) await db.destroy()
+      fs.rmSync(dir, { recursive: true, force: true })
+    })
+    const count = () => (outside.prepare('select count(*) as n from items').get() as { n: number }).n
+    return { dbs, count }
+  }
+
+  /** 40 transactions, alternating between the writers, each waiting a moment while it is open. */
+  function race(dbs: { db: Kysely<Tables> }[]) {
+    return Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        dbs[i % 2]!.db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('items')
+            .values({ id: i + 1, v: `w${i % 2}` })
+            .execute()
+          await sleep(1)
+          await trx
+            .updateTable('items')
+            .set({ v: `w${i % 2}!` })
+            .where('id', '=', i + 1)
+            .execute()
+        }),
+      ),
+    )
+  }
+
+  it('with the gate the writers take turns: every transaction commits, none meets the lock', async () => {
+    const keeper = new WriteGateKeeper<object>()
+    const { dbs, count } = twoWriters([localWriteGate(keeper), localWriteGate(keeper)])
+    const results = await race(dbs)
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([])
+    expect(count()).toBe(40)
+    // Both wrote, in groups; each group held the gate once.
+    const groups = dbs.map(({ driver }) => driver.stats.groups)
+    expect(groups.every((g) => g > 0)).toBe(true)
+    expect(keeper.grants).toBe(groups[0]! + groups[1]!)
+    expect(dbs[0]!.driver.stats.transactions + dbs[1]!.driver.stats.transactions).toBe(40)
+    // Writes outside a transaction go through the gate too.
+    await Promise.all([
+      dbs[0]!.db.insertInto('items').values({ id: 100, v: 'a' }).execute(),
+      dbs[1]!.db.insertInto('items').values({ id: 101, v: 'b' }).execute(),
+    ])
+    expect(count()).toBe(42)
+  })
+
+  it('without the gate the same writers meet SQLite’s lock (what the gate is for)', async () => {
+    const { dbs, count } = twoWriters([undefined, undefined])
+    const results = await race(dbs)
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused.every((r) => (r.reason as { code?: string }).code === 'SQLITE_BUSY')).toBe(true)
+    expect(count()).toBe(40 - refused.length)
+  })
+
+  it('a wait for the gate is bounded (SQLITE_BUSY, a 503) and gives up its place', async () => {
+    const keeper = new WriteGateKeeper<object>()
+    const first = localWriteGate(keeper)
+    const second = localWriteGate(keeper)
+    await first.acquire(1000)
+    const late = await second.acquire(20).catch((e) => e)
+    expect((late as { code?: string }).code).toBe('SQLITE_BUSY')
+    first.release()
+    // The gate is free again (the timed-out wait did not keep it).
+    await expect(second.acquire(1000)).resolves.toBeUndefined()
+    second.release()
+    await expect(first.acquire(1000)).resolves.toBeUndefined()
   })
 })

@@ -23,6 +23,13 @@
  * **Waiting for the writer is bounded**: code that wrote through the database handle inside its
  * own transaction would wait for itself for ever; it fails with SQLITE_BUSY (a 503) instead.
  *
+ * **Several processes on one file** (`WORKERS` > 1, main.ts): SQLite lets one of them write at a
+ * time and makes the others wait by sleeping in the busy handler — on the event loop's thread,
+ * which then serves nobody. With a `gate` (a lock held across the processes, cluster.ts), a group
+ * first waits for the gate without blocking its thread, then opens its write transaction, and
+ * gives the gate back once committed: the processes take turns, one group each, in order of
+ * asking.
+ *
  * Not for `db.connection()`: its statements are not kept together (nothing in the platform uses
  * it; Kysely's migrator does, on a process that runs nothing else).
  */
@@ -45,10 +52,18 @@ export const GROUP_MAX_MS = 20
 
 const MEMBER = 'yw_group_member'
 
-/** The bounds of a group (the defaults above; tests set their own). */
+/** A lock shared by the processes writing to one file: held from a group's BEGIN to its COMMIT. */
+export interface WriteGate {
+  /** Resolves once this process holds the gate; rejects after `timeoutMs`. */
+  acquire(timeoutMs: number): Promise<void>
+  release(): void
+}
+
+/** The bounds of a group (the defaults above; tests set their own), and the gate, if any. */
 export interface GroupOptions {
   maxTransactions?: number
   maxMs?: number
+  gate?: WriteGate
 }
 
 /** What the driver has done since it started (for the benchmarks and the tests). */
@@ -152,6 +167,9 @@ export class GroupCommitSqliteDriver implements Driver {
 
   readonly #maxTransactions: number
   readonly #maxMs: number
+  readonly #gate: WriteGate | undefined
+  /** This process holds the gate (from before its group's BEGIN until after its COMMIT). */
+  #gated = false
 
   constructor(
     private readonly writer: SQLite.Database,
@@ -160,6 +178,7 @@ export class GroupCommitSqliteDriver implements Driver {
   ) {
     this.#maxTransactions = options.maxTransactions ?? GROUP_MAX_TRANSACTIONS
     this.#maxMs = options.maxMs ?? GROUP_MAX_MS
+    this.#gate = options.gate
   }
 
   async init(): Promise<void> {}
@@ -172,7 +191,7 @@ export class GroupCommitSqliteDriver implements Driver {
     const handle = connection as Handle
     await this.#lock.lock(SQLITE_CONNECTION_WAIT_MS)
     handle.locked = true
-    if (!this.#group) this.#open()
+    if (!this.#group) await this.#open()
     this.writer.exec(`savepoint ${MEMBER}`)
     handle.member = true
   }
@@ -249,8 +268,14 @@ export class GroupCommitSqliteDriver implements Driver {
       // This statement commits on its own, so the group before it goes to disk first.
       this.#commit()
       const statement = this.writer.prepare(query.sql)
-      if (!statement.readonly) this.stats.autocommitWrites++
-      return run<R>(statement, query.parameters)
+      if (statement.readonly) return run<R>(statement, query.parameters)
+      this.stats.autocommitWrites++
+      await this.#enterGate()
+      try {
+        return run<R>(statement, query.parameters)
+      } finally {
+        this.#leaveGate()
+      }
     } finally {
       this.#handOver()
     }
@@ -271,8 +296,14 @@ export class GroupCommitSqliteDriver implements Driver {
     }
   }
 
-  #open(): void {
-    this.writer.exec('begin immediate')
+  async #open(): Promise<void> {
+    await this.#enterGate()
+    try {
+      this.writer.exec('begin immediate')
+    } catch (error) {
+      this.#leaveGate()
+      throw error
+    }
     let resolve!: () => void
     let reject!: (error: unknown) => void
     const committed = new Promise<void>((ok, fail) => {
@@ -314,10 +345,12 @@ export class GroupCommitSqliteDriver implements Driver {
       this.writer.exec('commit')
     } catch (error) {
       this.#rollBack()
+      this.#leaveGate()
       this.stats.failedGroups++
       group.reject(error)
       return
     }
+    this.#leaveGate()
     this.stats.groups++
     this.stats.transactions += group.transactions
     group.resolve()
@@ -328,11 +361,24 @@ export class GroupCommitSqliteDriver implements Driver {
     const group = this.#group
     this.#group = undefined
     this.#rollBack()
+    this.#leaveGate()
     if (group) {
       this.stats.failedGroups++
       group.reject(error)
     }
     return error
+  }
+
+  async #enterGate(): Promise<void> {
+    if (!this.#gate) return
+    await this.#gate.acquire(SQLITE_CONNECTION_WAIT_MS)
+    this.#gated = true
+  }
+
+  #leaveGate(): void {
+    if (!this.#gated) return
+    this.#gated = false
+    this.#gate!.release()
   }
 
   #rollBack(): void {
