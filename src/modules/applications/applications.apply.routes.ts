@@ -122,6 +122,8 @@ export async function readMaterialsForm(
   deps: Deps,
   personId: string,
   knownCodes: ReadonlySet<string>,
+  /** The caller records the stored files in its own transaction (FileStore `recordLater`). */
+  options: { recordLater?: boolean } = {},
 ): Promise<PostedForm> {
   const fields: Record<string, string[]> = {}
   const uploads: Upload[] = []
@@ -154,6 +156,7 @@ export async function readMaterialsForm(
         maxBytes: MAX_MATERIAL_FILE_BYTES,
         allowedTypes: documentTypes,
         quota: { usedBytes: used, limitBytes: MATERIAL_QUOTA_BYTES },
+        recordLater: options.recordLater,
       })
       used += stored.size
       uploads.push({ materialCode: code, stored, fileName })

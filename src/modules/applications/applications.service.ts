@@ -10,6 +10,7 @@ import type { Principal } from '../../platform/auth/principal.js'
 import { addWorkingDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
 import { type DbOrTrx, isUniqueViolation, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
+import type { StoredFile } from '../../platform/files/files.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
 import { getItem, getVersion, type ItemElements, type ItemTable, type ItemVersionTable } from '../catalog/index.js'
@@ -84,6 +85,8 @@ export interface SubmitInput {
   channel?: ApplicationChannel
   /** Window or proxy filing for a resident: whose application it is, and how they consented. */
   onBehalfOf?: { personId: string; consent?: { method: string; note: string } }
+  /** Files stored for this submission with `recordLater`: recorded in its transaction. */
+  unrecordedFiles?: readonly StoredFile[]
 }
 
 export interface CorrectionProblem {
@@ -520,6 +523,7 @@ export async function submitApplication(
     return await transaction(deps.db, async (trx) => {
       const again = await findByIdempotencyKey(trx, applicantPersonId, input.idempotencyKey)
       if (again) return again
+      if (input.unrecordedFiles?.length) await deps.files.record(trx, input.unrecordedFiles)
       return insertSubmitted(deps, trx, prepared, cal, context)
     })
   } catch (error) {

@@ -76,7 +76,8 @@ export function registerSubmitApiRoutes(scope: FastifyInstance, deps: Deps): voi
       if (refusal) throw refusal
       const { elements, form } = found
       const codes = new Set(elements.materials.map((m) => m.materialCode))
-      const posted = await readMaterialsForm(request, deps, principal.personId!, codes)
+      // The files are recorded with the application, in its transaction: one commit, not two.
+      const posted = await readMaterialsForm(request, deps, principal.personId!, codes, { recordLater: true })
       const day = todayInShanghai(deps.clock.now())
       const formData = parseFormBody(form, posted.fields)
       const materials = materialsAfterPost(elements, [], posted, 'submit', day)
@@ -103,6 +104,7 @@ export function registerSubmitApiRoutes(scope: FastifyInstance, deps: Deps): voi
           idempotencyKey: key,
           formData,
           materials: inputs,
+          unrecordedFiles: posted.uploads.map((u) => u.stored),
         },
         { ip: request.ip, requestId: request.id },
       )

@@ -3,6 +3,7 @@
  * declaration together, one application per Idempotency-Key however often it is posted, every
  * problem at once as JSON in Chinese, nothing half-written.
  */
+import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formFields, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
 import { buildTestApp, formSession, type TestApp } from '../../../test/helpers.js'
@@ -123,6 +124,33 @@ describe('POST /api/applications/submissions/:itemId', () => {
     const page = await t.app.inject({ method: 'GET', url: body.link, headers: { cookie: me.cookie } })
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain(body.applicationNo)
+  })
+
+  it('records the uploaded files with the application, in its transaction; a refused request records none', async () => {
+    const me = await citizen()
+    const unique = (label: string) => Buffer.concat([PDF, Buffer.from(`%${label}-${Date.now()}-${Math.random()}\n`)])
+    const sha = (content: Buffer) => createHash('sha256').update(content).digest('hex')
+    const contents = required().map((m) => unique(m.materialCode))
+    const files = required().map((m, i) => ({ ...pdfFor(m.materialCode), content: contents[i]! }))
+
+    // Refused (no declaration): the bytes may stay on disk, but nothing records them.
+    const fields = completeFields().filter(([name]) => name !== 'declaration')
+    const refused = await me.submit(fields, files, 'api-key-0010-abcdef')
+    expect(refused.statusCode).toBe(422)
+    for (const content of contents) expect(await t.deps.files.exists(sha(content))).toBe(false)
+
+    const done = await me.submit(completeFields(), files, 'api-key-0011-abcdef')
+    expect(done.statusCode, done.body).toBe(201)
+    const materials = await t.db
+      .selectFrom('applicationMaterials')
+      .select('fileSha256')
+      .where('applicationId', '=', done.json().id)
+      .execute()
+    expect(materials.map((m) => m.fileSha256).sort()).toEqual(contents.map(sha).sort())
+    for (const content of contents) {
+      expect(await t.deps.files.exists(sha(content))).toBe(true)
+      expect((await t.deps.files.get(sha(content))).size).toBe(content.length)
+    }
   })
 
   it('lists every problem at once, in Chinese, and writes nothing', async () => {

@@ -22,7 +22,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type Detector, FileTypeParser } from 'file-type'
 import type { Clock } from '../clock.js'
-import { type Db, transaction } from '../db/database.js'
+import { type Db, type DbOrTrx, transaction } from '../db/database.js'
 import { DomainError } from '../http/errors.js'
 import './files.tables.js'
 
@@ -71,6 +71,12 @@ export interface PutOptions {
   /** The kinds accepted, detected from the content. */
   allowedTypes: readonly FileKind[]
   quota?: QuotaCheck
+  /**
+   * The caller records the file (`record`) in its own transaction, with what uses it — one
+   * commit instead of two. Until then `get` and `exists` do not know it; bytes nobody recorded
+   * (the caller refused the request) stay on disk unknown, as a refused upload's never do.
+   */
+  recordLater?: boolean
 }
 
 export interface StoredFile {
@@ -92,6 +98,8 @@ export interface FileStore {
    * unsupported (415, a type not allowed or not recognised) or invalid (422, empty).
    */
   put(content: Readable | Uint8Array, options: PutOptions): Promise<StoredFile>
+  /** Records files stored with `recordLater`, in the caller's transaction (again: nothing happens). */
+  record(trx: DbOrTrx, files: readonly StoredFile[]): Promise<void>
   /** The content and what is known of it; NotFound for an unknown or malformed hash. */
   get(sha256: string): Promise<FileContent>
   /** true when the content is recorded and its bytes are on disk. */
@@ -247,18 +255,24 @@ export class LocalFileStore implements FileStore {
         await fsp.rename(tmp, target)
         await syncDirectory(path.dirname(target))
       }
+      const stored = { sha256, size: meter.size, mime }
       // In a transaction: on SQLite it then shares its commit with others (group commit).
-      await transaction(this.db, (trx) =>
-        trx
-          .insertInto('storedFiles')
-          .values({ sha256, size: meter.size, mime, createdAt: this.clock.now().toISOString() })
-          .onConflict((oc) => oc.column('sha256').doNothing())
-          .execute(),
-      )
-      return { sha256, size: meter.size, mime }
+      if (!options.recordLater) await transaction(this.db, (trx) => this.record(trx, [stored]))
+      return stored
     } finally {
       // Gone already when it was renamed into place; otherwise nothing of a refused upload stays.
       await fsp.rm(tmp, { force: true })
+    }
+  }
+
+  async record(trx: DbOrTrx, files: readonly StoredFile[]): Promise<void> {
+    const createdAt = this.clock.now().toISOString()
+    for (const { sha256, size, mime } of files) {
+      await trx
+        .insertInto('storedFiles')
+        .values({ sha256, size, mime, createdAt })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute()
     }
   }
 
