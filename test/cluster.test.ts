@@ -62,6 +62,21 @@ function post(port: number, urlPath: string, body: string, headers: Record<strin
   })
 }
 
+/** `yiwang <args>` with this environment; `output()` is what it has printed so far. */
+function cli(args: string[], env: NodeJS.ProcessEnv) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let printed = ''
+  const keep = (b: Buffer) => {
+    printed += b.toString()
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  return { child, output: () => printed }
+}
+
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const until = Date.now() + timeoutMs
   while (Date.now() < until) {
@@ -98,20 +113,10 @@ describe('yiwang serve with WORKERS=2 (SQLite)', () => {
       PRERENDER_GUIDES: 'false',
       WORKERS: '2',
     }
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout?.on('data', (b: Buffer) => {
-      output += b.toString()
-    })
-    child.stderr?.on('data', (b: Buffer) => {
-      output += b.toString()
-    })
+    const { child, output } = cli(['serve'], env)
     try {
-      await waitUntil(() => /serving at/.test(output) || child.exitCode !== null, 90_000, `serving at; ${output}`)
-      expect(output).toContain('启动 2 个工作进程')
+      await waitUntil(() => /serving at/.test(output()) || child.exitCode !== null, 90_000, 'serving at')
+      expect(output()).toContain('启动 2 个工作进程')
       const workers = childrenOf(child.pid!)
       expect(workers).toHaveLength(2)
 
@@ -139,19 +144,9 @@ describe('yiwang serve with WORKERS=2 (SQLite)', () => {
       } finally {
         db.close()
       }
-      const verified = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'verify-audit'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let report = ''
-      verified.stdout?.on('data', (b: Buffer) => {
-        report += b.toString()
-      })
-      verified.stderr?.on('data', (b: Buffer) => {
-        report += b.toString()
-      })
-      const verifiedCode = await new Promise((resolve) => verified.on('exit', resolve))
-      expect({ verifiedCode, report }).toMatchObject({ verifiedCode: 0 })
+      const verify = cli(['verify-audit'], env)
+      const verifiedCode = await new Promise((resolve) => verify.child.on('exit', resolve))
+      expect({ verifiedCode, report: verify.output() }).toMatchObject({ verifiedCode: 0 })
 
       // A worker killed outright is replaced; the port is served meanwhile and after.
       process.kill(workers[0]!, 'SIGKILL')
@@ -163,7 +158,7 @@ describe('yiwang serve with WORKERS=2 (SQLite)', () => {
         60_000,
         'a replacement worker',
       )
-      expect(output).toContain('正在重启')
+      expect(output()).toContain('正在重启')
       await waitUntil(
         async () => (await failedLogin(port, 99).catch(() => undefined))?.status === 401,
         60_000,
@@ -174,7 +169,7 @@ describe('yiwang serve with WORKERS=2 (SQLite)', () => {
       const left = childrenOf(child.pid!)
       child.kill('SIGTERM')
       const code = await exited
-      if (code !== 0) throw new Error(`exit ${code}: ${output}`)
+      if (code !== 0) throw new Error(`exit ${code}: ${output()}`)
       for (const pid of left) expect(fs.existsSync(`/proc/${pid}`)).toBe(false)
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL')

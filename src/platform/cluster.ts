@@ -90,6 +90,24 @@ function serveGate(keeper: WriteGateKeeper<Worker>, worker: Worker): void {
   worker.on('exit', () => keeper.drop(worker))
 }
 
+/**
+ * Waits for a grant that `ask` requests, at most `timeoutMs`; then `giveUp` withdraws the request
+ * and the wait fails with SQLITE_BUSY (a 503), as a wait for the writer within a process does.
+ */
+function waitForGrant(timeoutMs: number, ask: (granted: () => void) => void, giveUp: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      giveUp()
+      reject(Object.assign(new Error('SQLite write gate wait timed out'), { code: 'SQLITE_BUSY' }))
+    }, timeoutMs)
+    timer.unref()
+    ask(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
 /** A gate within one process (several connections to one file in tests and tools). */
 export function localWriteGate(keeper: WriteGateKeeper<object>): WriteGate {
   const me = {}
@@ -97,23 +115,11 @@ export function localWriteGate(keeper: WriteGateKeeper<object>): WriteGate {
   return {
     acquire(timeoutMs: number): Promise<void> {
       const id = nextId++
-      return new Promise<void>((resolve, reject) => {
-        let settled = false
-        const timer = setTimeout(() => {
-          settled = true
-          keeper.cancel(me, id)
-          reject(Object.assign(new Error('SQLite write gate wait timed out'), { code: 'SQLITE_BUSY' }))
-        }, timeoutMs)
-        timer.unref()
-        keeper.acquire(me, id, () => {
-          if (settled) {
-            keeper.release(me)
-            return
-          }
-          clearTimeout(timer)
-          resolve()
-        })
-      })
+      return waitForGrant(
+        timeoutMs,
+        (granted) => keeper.acquire(me, id, granted),
+        () => keeper.cancel(me, id),
+      )
     },
     release: () => keeper.release(me),
   }
@@ -141,19 +147,17 @@ export function ipcWriteGate(channel: NodeJS.Process = process): WriteGate {
   return {
     acquire(timeoutMs: number): Promise<void> {
       const id = nextId++
-      return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
+      return waitForGrant(
+        timeoutMs,
+        (granted) => {
+          waiting.set(id, granted)
+          send({ tag: TAG, op: 'acquire', id })
+        },
+        () => {
           waiting.delete(id)
           send({ tag: TAG, op: 'cancel', id })
-          reject(Object.assign(new Error('SQLite write gate wait timed out'), { code: 'SQLITE_BUSY' }))
-        }, timeoutMs)
-        timer.unref()
-        waiting.set(id, () => {
-          clearTimeout(timer)
-          resolve()
-        })
-        send({ tag: TAG, op: 'acquire', id })
-      })
+        },
+      )
     },
     release(): void {
       send({ tag: TAG, op: 'release' })
