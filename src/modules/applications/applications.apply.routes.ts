@@ -43,7 +43,7 @@ import {
   type SectionValues,
   splitDate,
 } from './applications.forms.js'
-import { caseView, heldLicensesFor, materialBytesOf, prefillContextFor } from './applications.read.js'
+import { caseView, heldLicensesFor, prefillContextFor } from './applications.read.js'
 import {
   autosaveDraftForm,
   draftMaterials,
@@ -54,12 +54,11 @@ import {
   saveApplicationDraft,
   submitApplication,
 } from './applications.service.js'
+import { countUploaded, MATERIAL_DAILY_QUOTA_BYTES, uploadedOn } from './applications.uploads.js'
 
 const MB = 1024 * 1024
 /** Each material file (SECURITY.md: a size limit, 413 with a message). */
 export const MAX_MATERIAL_FILE_BYTES = 10 * MB
-/** All material files of one person together (SECURITY.md: a per-user quota). */
-export const MATERIAL_QUOTA_BYTES = 500 * MB
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 export const ItemParams = Type.Object({ itemId: Type.String({ pattern: UUID, description: '事项编号' }) })
@@ -107,6 +106,8 @@ export interface PostedForm {
   problems: FieldProblem[]
   /** 413 when a file was too large, 415 when of a type not allowed; 200 otherwise. */
   status: number
+  /** The day (Asia/Shanghai) the files were stored: the one their bytes count against. */
+  day: string
 }
 
 const MATERIAL_FIELD = /^materials\.([a-z0-9_]{1,40})$/
@@ -129,7 +130,8 @@ export async function readMaterialsForm(
   const uploads: Upload[] = []
   const problems: FieldProblem[] = []
   const refused = new Set<string>()
-  let used = await materialBytesOf(deps, personId)
+  const day = todayInShanghai(deps.clock.now())
+  let used = await uploadedOn(deps.db, personId, day)
   const parts = request.parts({
     limits: { fields: 3000, parts: 3100, files: 60, fileSize: MAX_MATERIAL_FILE_BYTES + 1 },
     // Too large a file is stopped by the store (one byte over the limit) and reported beside its
@@ -155,8 +157,11 @@ export async function readMaterialsForm(
       const stored = await deps.files.put(part.file, {
         maxBytes: MAX_MATERIAL_FILE_BYTES,
         allowedTypes: documentTypes,
-        quota: { usedBytes: used, limitBytes: MATERIAL_QUOTA_BYTES },
+        quota: { usedBytes: used, limitBytes: MATERIAL_DAILY_QUOTA_BYTES, perDay: true },
         recordLater: options.recordLater,
+        // Counted in the transaction recording the file (with recordLater: the caller's,
+        // recordUploads).
+        recordWith: (trx, file) => countUploaded(trx, personId, day, file.size),
       })
       used += stored.size
       uploads.push({ materialCode: code, stored, fileName })
@@ -168,7 +173,7 @@ export async function readMaterialsForm(
   }
   // One status for the page: too large (or over the quota) first, then a type not allowed.
   const status = refused.has('too_large') ? 413 : refused.has('unsupported') ? 415 : refused.size > 0 ? 422 : 200
-  return { fields, uploads, problems, status }
+  return { fields, uploads, problems, status, day }
 }
 
 // ---------------------------------------------------------------------------------------------

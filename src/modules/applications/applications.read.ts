@@ -823,22 +823,6 @@ export async function listMyDrafts(deps: Deps, principal: Principal): Promise<Dr
   }))
 }
 
-/**
- * Bytes of material files a person's applications and drafts hold, for the per-user upload
- * quota (SECURITY.md, input and files). A guard against abuse, not a ledger: the same file in
- * two applications counts twice.
- */
-export async function materialBytesOf(deps: Deps, personId: string): Promise<number> {
-  const row = await deps.db
-    .selectFrom('applicationMaterials')
-    .innerJoin('applications', 'applications.id', 'applicationMaterials.applicationId')
-    .select((eb) => eb.fn.sum<number>('applicationMaterials.fileSize').as('bytes'))
-    .where('applications.applicantPersonId', '=', personId)
-    .where('applicationMaterials.kind', '=', 'file')
-    .executeTakeFirst()
-  return Number(row?.bytes ?? 0)
-}
-
 /** Whose e-licenses an application of this principal may use: the acting enterprise's, else their own. */
 export function licenseHolderOf(principal: Principal): { personId: string } | { enterpriseId: string } | undefined {
   if (principal.enterpriseId) return { enterpriseId: principal.enterpriseId }

@@ -5,12 +5,12 @@
  * applications.states.ts, in one transaction, with one application event, one audit entry and a
  * message to the applicant.
  */
+import { sql } from 'kysely'
 import { type AuditActor, appendAudit } from '../../platform/audit/audit.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { addWorkingDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
 import { type DbOrTrx, isUniqueViolation, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
-import type { StoredFile } from '../../platform/files/files.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
 import { getItem, getVersion, type ItemElements, type ItemTable, type ItemVersionTable } from '../catalog/index.js'
@@ -70,6 +70,7 @@ import type {
   TaskTable,
 } from './applications.tables.js'
 import type { MaterialInput } from './applications.types.js'
+import { recordUploads, type UnrecordedUploads } from './applications.uploads.js'
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -85,8 +86,8 @@ export interface SubmitInput {
   channel?: ApplicationChannel
   /** Window or proxy filing for a resident: whose application it is, and how they consented. */
   onBehalfOf?: { personId: string; consent?: { method: string; note: string } }
-  /** Files stored for this submission with `recordLater`: recorded in its transaction. */
-  unrecordedFiles?: readonly StoredFile[]
+  /** Files stored for this submission with `recordLater`: recorded (and counted) in its transaction. */
+  uploads?: UnrecordedUploads
 }
 
 export interface CorrectionProblem {
@@ -523,7 +524,7 @@ export async function submitApplication(
     return await transaction(deps.db, async (trx) => {
       const again = await findByIdempotencyKey(trx, applicantPersonId, input.idempotencyKey)
       if (again) return again
-      if (input.unrecordedFiles?.length) await deps.files.record(trx, input.unrecordedFiles)
+      if (input.uploads) await recordUploads(deps, trx, input.uploads)
       return insertSubmitted(deps, trx, prepared, cal, context)
     })
   } catch (error) {
@@ -1603,15 +1604,18 @@ export async function withdrawApplication(
 // ---------------------------------------------------------------------------------------------
 // Drafts: saved automatically while the person fills in the form, resumable on any device
 
-function draftsOf(db: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {
-  const query = db
+export function draftsOf(db: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {
+  // Exactly the terms of the one-draft index (migration 0022), the state a literal: both databases
+  // find the draft through it, in one step however many applications the person has (an agent
+  // filing for an enterprise may have thousands; through the person's index this read grew with
+  // every one of them).
+  return db
     .selectFrom('applications')
     .where('applicantPersonId', '=', personId)
     .where('itemId', '=', itemId)
-    .where('state', '=', 'draft')
-  return enterpriseId
-    ? query.where('applicantEnterpriseId', '=', enterpriseId)
-    : query.where('applicantEnterpriseId', 'is', null)
+    .where(sql`coalesce(applicant_enterprise_id, '')`, '=', enterpriseId ?? '')
+    .where('state', '=', sql.lit('draft'))
+    .where('applicationNo', 'is', null)
 }
 
 async function deleteDrafts(trx: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {

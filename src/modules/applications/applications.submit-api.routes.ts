@@ -13,7 +13,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
-import { todayInShanghai } from '../../platform/calendar/index.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError } from '../../platform/http/errors.js'
 import { actingRefusal } from './applications.acting.js'
@@ -22,6 +21,7 @@ import { effectiveMaterials, ItemParams, materialsAfterPost, readMaterialsForm }
 import { checkFormData, parseFormBody } from './applications.forms.js'
 import { formatApplicationNo } from './applications.numbers.js'
 import { itemForApplying, materialProblems, submitApplication } from './applications.service.js'
+import { bytesOf, countUploaded } from './applications.uploads.js'
 
 const KEY = /^[A-Za-z0-9_-]{8,80}$/
 
@@ -78,36 +78,42 @@ export function registerSubmitApiRoutes(scope: FastifyInstance, deps: Deps): voi
       const codes = new Set(elements.materials.map((m) => m.materialCode))
       // The files are recorded with the application, in its transaction: one commit, not two.
       const posted = await readMaterialsForm(request, deps, principal.personId!, codes, { recordLater: true })
-      const day = todayInShanghai(deps.clock.now())
-      const formData = parseFormBody(form, posted.fields)
-      const materials = materialsAfterPost(elements, [], posted, 'submit', day)
-      const inputs = effectiveMaterials(materials.inputs)
-      const problems = [...posted.problems, ...materials.problems]
-      if (posted.fields.declaration?.[0] !== 'yes') {
-        problems.push({ field: 'declaration', message: `请确认承诺：${DECLARATION}` })
-      }
-      if (problems.length > 0) {
-        // Every problem at once: with these, the form's and the materials' own (which
-        // submitApplication checks by itself when there are none of these).
-        problems.push(
-          ...checkFormData(form, formData, { today: day }).problems,
-          ...materialProblems(elements, inputs, day),
+      // The day the files were stored: the form's dates and the quota count against it.
+      const { day } = posted
+      const uploads = { files: posted.uploads.map((u) => u.stored), personId: principal.personId!, day }
+      let submitted: Awaited<ReturnType<typeof submitApplication>>
+      try {
+        const formData = parseFormBody(form, posted.fields)
+        const materials = materialsAfterPost(elements, [], posted, 'submit', day)
+        const inputs = effectiveMaterials(materials.inputs)
+        const problems = [...posted.problems, ...materials.problems]
+        if (posted.fields.declaration?.[0] !== 'yes') {
+          problems.push({ field: 'declaration', message: `请确认承诺：${DECLARATION}` })
+        }
+        if (problems.length > 0) {
+          // Every problem at once: with these, the form's and the materials' own (which
+          // submitApplication checks by itself when there are none of these).
+          problems.push(
+            ...checkFormData(form, formData, { today: day }).problems,
+            ...materialProblems(elements, inputs, day),
+          )
+          const kind = posted.status === 413 ? 'too_large' : posted.status === 415 ? 'unsupported' : 'invalid'
+          throw new DomainError('VALIDATION_FAILED', kind, `申请内容有 ${problems.length} 处需要修改`, problems)
+        }
+        submitted = await submitApplication(
+          deps,
+          principal,
+          { itemId, idempotencyKey: key, formData, materials: inputs, uploads },
+          { ip: request.ip, requestId: request.id },
         )
-        const kind = posted.status === 413 ? 'too_large' : posted.status === 415 ? 'unsupported' : 'invalid'
-        throw new DomainError('VALIDATION_FAILED', kind, `申请内容有 ${problems.length} 处需要修改`, problems)
+      } catch (error) {
+        // Refused: the stored bytes stay on disk all the same, so they count against the day's
+        // upload quota (a script posting large files with a mistake each time fills no disk).
+        await countUploaded(deps.db, uploads.personId, uploads.day, bytesOf(uploads.files)).catch((failed) =>
+          request.log.warn({ err: failed }, 'refused upload not counted'),
+        )
+        throw error
       }
-      const submitted = await submitApplication(
-        deps,
-        principal,
-        {
-          itemId,
-          idempotencyKey: key,
-          formData,
-          materials: inputs,
-          unrecordedFiles: posted.uploads.map((u) => u.stored),
-        },
-        { ip: request.ip, requestId: request.id },
-      )
       return reply.code(201).send({
         id: submitted.id,
         applicationNo: formatApplicationNo(submitted.applicationNo!),

@@ -165,6 +165,13 @@ export interface ApplicationCounterTable {
   lastSeq: number
 }
 
+/** Bytes of material files a person stored on a day (Asia/Shanghai), for the upload quota. */
+export interface MaterialUploadDayTable {
+  personId: string
+  day: string
+  bytes: number
+}
+
 declare module '../../platform/db/schema.js' {
   interface Database {
     applications: ApplicationTable
@@ -175,5 +182,6 @@ declare module '../../platform/db/schema.js' {
     tasks: TaskTable
     themeCases: ThemeCaseTable
     applicationCounters: ApplicationCounterTable
+    materialUploadDays: MaterialUploadDayTable
   }
 }

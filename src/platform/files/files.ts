@@ -22,7 +22,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type Detector, FileTypeParser } from 'file-type'
 import type { Clock } from '../clock.js'
-import { type Db, type DbOrTrx, transaction } from '../db/database.js'
+import { type Db, type DbOrTrx, type Trx, transaction } from '../db/database.js'
 import { DomainError } from '../http/errors.js'
 import './files.tables.js'
 
@@ -54,15 +54,18 @@ export const spreadsheetTypes: readonly FileKind[] = [fileKinds.xlsx]
  * uses which file), so it counts the owner's usage and passes it with the upload. The store
  * then stops the upload as soon as it would pass the limit, with a 413 that says so.
  *
- *   const used = await materialBytesOf(db, personId)       // the module's own query
+ *   const used = await uploadedOn(db, personId, day)         // the module's own count
  *   await files.put(stream, { maxBytes, allowedTypes: documentTypes,
- *                             quota: { usedBytes: used, limitBytes: 500 * MB } })
+ *                             quota: { usedBytes: used, limitBytes: 500 * MB, perDay: true },
+ *                             recordWith: (trx, file) => countUploaded(trx, personId, day, file.size) })
  *
  * Two uploads racing may both pass; the limit is a guard against abuse, not an exact ledger.
  */
 export interface QuotaCheck {
   usedBytes: number
   limitBytes: number
+  /** The limit is the owner's for the day (the message says so), not their storage's. */
+  perDay?: boolean
 }
 
 export interface PutOptions {
@@ -77,6 +80,11 @@ export interface PutOptions {
    * (the caller refused the request) stay on disk unknown, as a refused upload's never do.
    */
   recordLater?: boolean
+  /**
+   * More to write in the transaction that records the file (the owner's usage, say): one commit
+   * for both. Not called with `recordLater`, where the caller writes it with its own record.
+   */
+  recordWith?: (trx: Trx, file: StoredFile) => Promise<void>
 }
 
 export interface StoredFile {
@@ -133,7 +141,9 @@ const quotaExceeded = (quota: QuotaCheck) =>
   new DomainError(
     'FILE_QUOTA_EXCEEDED',
     'too_large',
-    `您的存储空间不足（已用 ${formatBytes(quota.usedBytes)}，上限 ${formatBytes(quota.limitBytes)}），请删除不需要的文件后再上传。`,
+    quota.perDay
+      ? `今天上传的文件已达上限（今天已上传 ${formatBytes(quota.usedBytes)}，每天最多 ${formatBytes(quota.limitBytes)}），请明天再上传。已上传和已提交的材料不受影响。`
+      : `您的存储空间不足（已用 ${formatBytes(quota.usedBytes)}，上限 ${formatBytes(quota.limitBytes)}），请删除不需要的文件后再上传。`,
   )
 
 const unsupportedType = (allowed: readonly FileKind[]) =>
@@ -257,7 +267,12 @@ export class LocalFileStore implements FileStore {
       }
       const stored = { sha256, size: meter.size, mime }
       // In a transaction: on SQLite it then shares its commit with others (group commit).
-      if (!options.recordLater) await transaction(this.db, (trx) => this.record(trx, [stored]))
+      if (!options.recordLater) {
+        await transaction(this.db, async (trx) => {
+          await this.record(trx, [stored])
+          await options.recordWith?.(trx, stored)
+        })
+      }
       return stored
     } finally {
       // Gone already when it was renamed into place; otherwise nothing of a refused upload stays.
