@@ -3,7 +3,8 @@
  * PostgreSQL (one node, then two behind the round-robin proxy), measure the scale curve, and write
  * bench/results/latest.json and bench/results/latest.md.
  *
- *   npm run bench        short: a 10k district, 4 s a scenario (under 5 minutes)
+ *   npm run bench        short: a 10k district, 4 s a scenario (under 5 minutes); the SQLite
+ *                        submissions also with WORKERS=2
  *   npm run bench:full   the 1M district, 20 s a scenario, curve at 10k / 100k / 1M (about an hour)
  *
  * Options: --reuse (keep districts already generated at the same scale), --pg-scale 100k (a smaller
@@ -169,6 +170,19 @@ async function main() {
   await attempt('SQLite load', async () => {
     suite.load.push(await runLoad({ target: sqliteMain, nodes: 1, duration, connections }))
   })
+  // Submissions with WORKERS=2: two processes on the one SQLite file, taking turns at its write gate.
+  await attempt('SQLite load, 2 worker processes', async () => {
+    suite.load.push(
+      await runLoad({
+        target: sqliteMain,
+        nodes: 1,
+        workers: 2,
+        duration,
+        connections,
+        scenarios: ['bare-const', 'submission', 'submission-api'],
+      }),
+    )
+  })
 
   // ----- PostgreSQL: one node, then two behind the round-robin proxy --------------------------------
   const pgMain: Target = { kind: 'postgres', url: pgUrl }
@@ -239,7 +253,8 @@ export function summary(s: Suite): string {
     lines.push('')
   }
   for (const l of s.load) {
-    lines.push(`## Load: ${l.target}, ${l.nodes} node${l.nodes > 1 ? 's (round-robin proxy)' : ''}`, '')
+    const workers = (l.workers ?? 1) > 1 ? ` of ${l.workers} worker processes (WORKERS=${l.workers})` : ''
+    lines.push(`## Load: ${l.target}, ${l.nodes} node${l.nodes > 1 ? 's (round-robin proxy)' : ''}${workers}`, '')
     lines.push(
       '| scenario | req/s | of bare const | p50 ms | p95 ms | p99 ms | errors | status codes |',
       '|---|---|---|---|---|---|---|---|',
