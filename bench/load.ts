@@ -23,12 +23,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { sql } from 'kysely'
-import {
-  type FormData,
-  type FormDefinition,
-  inputName,
-  type SectionValues,
-} from '../src/modules/applications/applications.forms.js'
 import { formFor } from '../src/modules/applications/applications.forms.registry.js'
 import { getVersion, type ItemElements } from '../src/modules/catalog/index.js'
 import { addCalendarDays, todayInShanghai } from '../src/platform/calendar/index.js'

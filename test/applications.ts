@@ -10,8 +10,9 @@ import {
   inputName,
   type SectionValues,
 } from '../src/modules/applications/applications.forms.js'
+import { formFor } from '../src/modules/applications/applications.forms.registry.js'
 import type { MaterialInput } from '../src/modules/applications/applications.service.js'
-import type { ItemElements } from '../src/modules/catalog/index.js'
+import { getVersion, type ItemElements } from '../src/modules/catalog/index.js'
 import { permissionsOf } from '../src/modules/identity/index.js'
 import type { Principal } from '../src/platform/auth/principal.js'
 import type { Db } from '../src/platform/db/database.js'
@@ -186,4 +187,16 @@ export function multipart(fields: [string, string][], files: Upload[] = []) {
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`))
   return { payload: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` }
+}
+
+/** The current version of the item of this name: its id, form and elements. */
+export async function itemNamed(db: Db, name: string) {
+  const row = await db
+    .selectFrom('items')
+    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
+    .select(['items.id', 'itemVersions.id as versionId'])
+    .where('itemVersions.taskName', '=', name)
+    .executeTakeFirstOrThrow()
+  const version = await getVersion(db, row.versionId)
+  return { itemId: row.id, form: formFor(version), elements: JSON.parse(version.elements) as ItemElements }
 }

@@ -5,13 +5,12 @@
  * however often it is posted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formFields, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
+import { formFields, itemNamed, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
 import { buildTestApp, formSession, type TestApp } from '../../../test/helpers.js'
 import { loginAs } from '../../../test/login.js'
 import { runSeed } from '../../seed.js'
-import { getVersion, type ItemElements } from '../catalog/index.js'
-import type { FormData, FormDefinition } from './applications.forms.js'
-import { formFor } from './applications.forms.registry.js'
+import type { ItemElements } from '../catalog/index.js'
+import type { FormDefinition } from './applications.forms.js'
 
 let t: TestApp
 let food: { itemId: string; form: FormDefinition; elements: ItemElements }
@@ -24,22 +23,11 @@ const PNG = Buffer.from(
   'base64',
 )
 
-async function itemNamed(name: string) {
-  const row = await t.db
-    .selectFrom('items')
-    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
-    .select(['items.id', 'itemVersions.id as versionId'])
-    .where('itemVersions.taskName', '=', name)
-    .executeTakeFirstOrThrow()
-  const version = await getVersion(t.db, row.versionId)
-  return { itemId: row.id, form: formFor(version), elements: JSON.parse(version.elements) as ItemElements }
-}
-
 beforeAll(async () => {
   t = await buildTestApp()
   t.clock.set('2026-03-02T01:00:00.000Z') // Monday 09:00 in Shanghai
   await runSeed(t.modules, { print: false })
-  food = await itemNamed('食品经营许可')
+  food = await itemNamed(t.db, '食品经营许可')
 })
 afterAll(async () => t?.close())
 
@@ -191,7 +179,7 @@ describe('GET /apply/:itemId', () => {
       .where('legalRepPersonId', '=', person.id)
       .executeTakeFirstOrThrow()
     // as herself, an item for enterprises only says how to switch
-    const drugs = await itemNamed('药品零售经营许可')
+    const drugs = await itemNamed(t.db, '药品零售经营许可')
     const asPerson = await huang.get(`/apply/${drugs.itemId}`)
     expect(asPerson.statusCode).toBe(403)
     expect(textOf(mainOf(asPerson.body))).toContain('请以企业身份申请')
@@ -208,7 +196,7 @@ describe('GET /apply/:itemId', () => {
     expect(textOf(main)).toContain('来自企业实名信息')
     expect(textOf(main)).toContain(`在线办理（代表 ${enterprise.name}）`)
     // an item for persons only is refused while acting for the enterprise
-    const card = await itemNamed('社会保障卡申领')
+    const card = await itemNamed(t.db, '社会保障卡申领')
     const refused = await huang.get(`/apply/${card.itemId}`)
     expect(refused.statusCode).toBe(403)
     expect(textOf(mainOf(refused.body))).toContain('请以个人身份申请')
@@ -568,7 +556,7 @@ describe('核对信息 and submitting', () => {
   })
 
   it('an 即办件 decided by rule says 已即时办结', async () => {
-    const card = await itemNamed('社会保障卡申领')
+    const card = await itemNamed(t.db, '社会保障卡申领')
     const browser = await citizen()
     await completeDraft(browser, card)
     const check = await browser.get(`/apply/${card.itemId}/check`)

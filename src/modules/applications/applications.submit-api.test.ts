@@ -5,13 +5,12 @@
  */
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formFields, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
+import { formFields, itemNamed, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
 import { buildTestApp, formSession, type TestApp } from '../../../test/helpers.js'
 import { loginAs } from '../../../test/login.js'
 import { runSeed } from '../../seed.js'
-import { getVersion, type ItemElements } from '../catalog/index.js'
+import type { ItemElements } from '../catalog/index.js'
 import type { FormDefinition } from './applications.forms.js'
-import { formFor } from './applications.forms.registry.js'
 
 let t: TestApp
 let food: { itemId: string; form: FormDefinition; elements: ItemElements }
@@ -24,14 +23,7 @@ beforeAll(async () => {
   t = await buildTestApp()
   t.clock.set('2026-03-02T01:00:00.000Z') // Monday 09:00 in Shanghai
   await runSeed(t.modules, { print: false })
-  const row = await t.db
-    .selectFrom('items')
-    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
-    .select(['items.id', 'itemVersions.id as versionId'])
-    .where('itemVersions.taskName', '=', '食品经营许可')
-    .executeTakeFirstOrThrow()
-  const version = await getVersion(t.db, row.versionId)
-  food = { itemId: row.id, form: formFor(version), elements: JSON.parse(version.elements) as ItemElements }
+  food = await itemNamed(t.db, '食品经营许可')
 })
 afterAll(async () => t?.close())
 

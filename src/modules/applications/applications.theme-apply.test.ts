@@ -9,7 +9,6 @@ import { formFields, multipart, sampleFormData, type Upload } from '../../../tes
 import { buildTestApp, formSession, type TestApp } from '../../../test/helpers.js'
 import { loginAs } from '../../../test/login.js'
 import { runSeed } from '../../seed.js'
-import type { FormData, FormDefinition } from './applications.forms.js'
 import { formatApplicationNo } from './applications.numbers.js'
 import { type CombinedApplication, combinedApplication } from './applications.themes.js'
 

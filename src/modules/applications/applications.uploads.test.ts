@@ -6,14 +6,13 @@
  */
 import { CompiledQuery } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formFields, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
+import { formFields, itemNamed, multipart, sampleFormData, type Upload } from '../../../test/applications.js'
 import { buildTestApp, formSession, type TestApp } from '../../../test/helpers.js'
 import { loginAs } from '../../../test/login.js'
 import { dialectOf, transaction } from '../../platform/db/database.js'
 import { runSeed } from '../../seed.js'
-import { getVersion, type ItemElements } from '../catalog/index.js'
+import type { ItemElements } from '../catalog/index.js'
 import type { FormDefinition } from './applications.forms.js'
-import { formFor } from './applications.forms.registry.js'
 import { draftsOf } from './applications.service.js'
 import { MATERIAL_DAILY_QUOTA_BYTES, uploadedOn } from './applications.uploads.js'
 
@@ -27,14 +26,7 @@ beforeAll(async () => {
   t = await buildTestApp()
   t.clock.set('2026-03-02T01:00:00.000Z') // Monday 09:00 in Shanghai
   await runSeed(t.modules, { print: false })
-  const row = await t.db
-    .selectFrom('items')
-    .innerJoin('itemVersions', 'itemVersions.id', 'items.currentVersionId')
-    .select(['items.id', 'itemVersions.id as versionId'])
-    .where('itemVersions.taskName', '=', '食品经营许可')
-    .executeTakeFirstOrThrow()
-  const version = await getVersion(t.db, row.versionId)
-  food = { itemId: row.id, form: formFor(version), elements: JSON.parse(version.elements) as ItemElements }
+  food = await itemNamed(t.db, '食品经营许可')
   personId = (await t.db.selectFrom('persons').select('id').where('name', '=', '陈晓燕').executeTakeFirstOrThrow()).id
 })
 afterAll(async () => t?.close())
