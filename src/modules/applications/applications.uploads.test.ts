@@ -14,7 +14,7 @@ import { runSeed } from '../../seed.js'
 import type { ItemElements } from '../catalog/index.js'
 import type { FormDefinition } from './applications.forms.js'
 import { draftsOf } from './applications.service.js'
-import { MATERIAL_DAILY_QUOTA_BYTES, uploadedOn } from './applications.uploads.js'
+import { MATERIAL_DAILY_QUOTA_BYTES, pruneUploadDays, UPLOAD_DAYS_KEPT, uploadedOn } from './applications.uploads.js'
 
 let t: TestApp
 let food: { itemId: string; form: FormDefinition; elements: ItemElements }
@@ -178,6 +178,20 @@ describe('the daily upload quota', () => {
     )
     expect(refused.statusCode).toBe(422)
     expect(await uploadedOn(t.db, personId, TODAY)).toBe(bytes + others.reduce((sum, c) => sum + c.length, 0))
+  })
+})
+
+describe('old counts', () => {
+  it('are forgotten after a week by the sweep; today’s and the week’s stay', async () => {
+    await resetCounts()
+    const days = ['2026-01-15', '2026-02-22', '2026-02-23', '2026-03-01', TODAY]
+    for (const day of days) await setCount(day, 1000)
+    expect(UPLOAD_DAYS_KEPT).toBe(8)
+    expect(await pruneUploadDays(t.deps)).toBeGreaterThanOrEqual(2)
+    const left = await t.db.selectFrom('materialUploadDays').select('day').where('personId', '=', personId).execute()
+    expect(left.map((r) => r.day).sort()).toEqual(['2026-02-23', '2026-03-01', TODAY])
+    expect(await pruneUploadDays(t.deps)).toBe(0)
+    expect(await uploadedOn(t.db, personId, TODAY)).toBe(1000)
   })
 })
 

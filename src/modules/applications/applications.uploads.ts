@@ -13,12 +13,15 @@
  * (`recordWith`), or the application's (`recordUploads`) for the one-request channel. Bytes a
  * refused request left on disk are counted too (`countUploaded` on its own).
  */
+import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
 import type { DbOrTrx, Trx } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import type { StoredFile } from '../../platform/files/files.js'
 
 /** What one person may store a day (SECURITY.md: a per-user quota). */
 export const MATERIAL_DAILY_QUOTA_BYTES = 500 * 1024 * 1024
+/** Days of counts kept (today and the 7 before): enough to look into abuse, no longer. */
+export const UPLOAD_DAYS_KEPT = 8
 
 /** Files stored with `recordLater` by this person on this day, recorded with what uses them. */
 export interface UnrecordedUploads {
@@ -62,4 +65,15 @@ export async function recordUploads(deps: Deps, trx: Trx, uploads: UnrecordedUpl
 
 export function bytesOf(files: readonly StoredFile[]): number {
   return files.reduce((sum, f) => sum + f.size, 0)
+}
+
+/**
+ * Forgets the counts of days past `UPLOAD_DAYS_KEPT` (a sweep): the quota needs only today's, and
+ * who uploaded how much on which day is not kept longer than it is of use. Safe on several
+ * processes at once. Returns the rows removed.
+ */
+export async function pruneUploadDays(deps: Deps): Promise<number> {
+  const oldest = addCalendarDays(todayInShanghai(deps.clock.now()), 1 - UPLOAD_DAYS_KEPT)
+  const result = await deps.db.deleteFrom('materialUploadDays').where('day', '<', oldest).executeTakeFirst()
+  return Number(result.numDeletedRows)
 }

@@ -10,6 +10,7 @@ import { registerMyRoutes } from './applications.my.routes.js'
 import { deemAcceptOverdue } from './applications.service.js'
 import { registerSubmitApiRoutes } from './applications.submit-api.routes.js'
 import { registerThemeApplyRoutes } from './applications.theme-apply.routes.js'
+import { pruneUploadDays } from './applications.uploads.js'
 import { registerWorkbenchRoutes } from './applications.workbench.routes.js'
 
 export {
@@ -99,6 +100,14 @@ export function createApplicationsModule(deps: Deps): AppModule {
         everyMs: 10 * 60_000,
         run: async () => {
           await deemAcceptOverdue(deps)
+        },
+      },
+      {
+        // The upload quota counts only today; older counts are not kept past a week.
+        name: 'applications.upload_days_prune',
+        everyMs: 6 * 60 * 60_000,
+        run: async () => {
+          await pruneUploadDays(deps)
         },
       },
     ],
