@@ -20,6 +20,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import autocannon from 'autocannon'
 import { sql } from 'kysely'
@@ -225,6 +226,21 @@ interface Request {
   onResponse?: (status: number, body: string, context: Context, headers: Record<string, string>) => void
 }
 
+/**
+ * autocannon keeps every response's body as a string (`req.body += chunk`: a UTF-8 decode of each
+ * chunk) for requests that read it (`onResponse`). Decoding a gzip-encoded page took most of the
+ * load generator's core in the guide and search scenarios (docs/performance.md, finding 17), so
+ * bodies are kept only while a scenario has a request that reads them; bytes are counted either way.
+ */
+const PipelinedRequestsQueue = createRequire(import.meta.url)('autocannon/lib/pipelinedRequestsQueue.js') as {
+  prototype: { addBody(data: Buffer): void }
+}
+const addBody = PipelinedRequestsQueue.prototype.addBody
+let keepBodies = true
+PipelinedRequestsQueue.prototype.addBody = function (this: unknown, data: Buffer) {
+  if (keepBodies) addBody.call(this, data)
+}
+
 async function measure(
   name: ScenarioName,
   url: string,
@@ -246,6 +262,7 @@ async function measure(
   const statusCodes: Record<string, number> = {}
   const ok = options.ok ?? ((s: number) => s >= 200 && s < 400)
   let bad = 0
+  keepBodies = options.requests.some((r) => typeof r.onResponse === 'function')
   const contexts = options.perConnection ?? [undefined]
   const instances = contexts.map((initialContext) => {
     const instance = autocannon({
