@@ -228,9 +228,10 @@ interface Request {
 
 /**
  * autocannon keeps every response's body as a string (`req.body += chunk`: a UTF-8 decode of each
- * chunk) for requests that read it (`onResponse`). Decoding a gzip-encoded page took most of the
- * load generator's core in the guide and search scenarios (docs/performance.md, finding 17), so
- * bodies are kept only while a scenario has a request that reads them; bytes are counted either way.
+ * chunk) so that a request's `onResponse` can read it — for every request, read or not. Decoding a
+ * gzip-encoded page took most of the load generator's core in the guide and search scenarios
+ * (docs/performance.md, finding 17), so bodies are kept only while a scenario has a request that
+ * reads them; bytes are counted either way.
  */
 const PipelinedRequestsQueue = createRequire(import.meta.url)('autocannon/lib/pipelinedRequestsQueue.js') as {
   prototype: { addBody(data: Buffer): void }
