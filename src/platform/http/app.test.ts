@@ -6,6 +6,7 @@ import { buildApp } from '../../app.js'
 import { createDeps, createModules } from '../../composition.js'
 import { transaction } from '../db/database.js'
 import { DomainError } from './errors.js'
+import { newCsrfSecret } from './security.js'
 
 let t: TestApp
 
@@ -254,6 +255,53 @@ describe('errors', () => {
     })
     expect(res.statusCode).toBe(403)
     expect(res.cookies.find((c) => c.name === 'yw_elder')).toBeUndefined()
+  })
+})
+
+describe('CSRF secrets', () => {
+  it('a new visitor gets a secret of 18 random bytes, never one given before (across pool refills)', () => {
+    const secrets = Array.from({ length: 2000 }, () => newCsrfSecret())
+    for (const secret of secrets) expect(secret).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expect(new Set(secrets).size).toBe(secrets.length)
+    // Random bytes, not a counter: every character of base64url turns up across 2,000 secrets.
+    expect(new Set(secrets.join('')).size).toBe(64)
+  })
+
+  it('a first visit sets one CSRF cookie, and its page token is accepted with it', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/accessibility' })
+    const set = first.cookies.filter((c) => c.name === 'yw_csrf')
+    expect(set).toHaveLength(1)
+    expect(set[0]!.value).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expect(set[0]!.httpOnly).toBe(true)
+    expect(set[0]!.sameSite).toBe('Lax')
+    expect(set[0]!.path).toBe('/')
+    const token = /name="_csrf" value="([^"]+)"/.exec(first.body)?.[1]
+    expect(token).toBeTruthy()
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/preferences/elder-mode',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `yw_csrf=${set[0]!.value}` },
+      payload: form({ _csrf: token!, on: '1' }),
+    })
+    expect(posted.statusCode).toBe(303)
+    // Another visitor's secret does not go with this token.
+    const other = await t.app.inject({ method: 'GET', url: '/accessibility' })
+    const otherSecret = other.cookies.find((c) => c.name === 'yw_csrf')!.value
+    expect(otherSecret).not.toBe(set[0]!.value)
+    const refused = await t.app.inject({
+      method: 'POST',
+      url: '/preferences/elder-mode',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `yw_csrf=${otherSecret}` },
+      payload: form({ _csrf: token!, on: '1' }),
+    })
+    expect(refused.statusCode).toBe(403)
+    // A returning visitor keeps the secret they have: no new cookie.
+    const again = await t.app.inject({
+      method: 'GET',
+      url: '/accessibility',
+      headers: { cookie: `yw_csrf=${set[0]!.value}` },
+    })
+    expect(again.cookies.filter((c) => c.name === 'yw_csrf')).toHaveLength(0)
   })
 })
 

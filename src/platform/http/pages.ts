@@ -125,7 +125,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
 
   const csrfOf = (reply: FastifyReply): string => {
     try {
-      return reply.generateCsrf()
+      return reply.csrfToken()
     } catch {
       // Without a CSRF secret the page still renders; posting it will ask for a refresh.
       return ''
