@@ -1,5 +1,6 @@
 /** Queries on applications and the tables around them. */
 import type { DbOrTrx } from '../../platform/db/database.js'
+import { insertRow, type Placeholders, prepared, updateRow } from '../../platform/db/prepared.js'
 import type {
   ApplicationEventTable,
   ApplicationMaterialTable,
@@ -11,7 +12,7 @@ import type {
 } from './applications.tables.js'
 
 export function insertApplication(db: DbOrTrx, row: ApplicationTable) {
-  return db.insertInto('applications').values(row).execute()
+  return insertRow(db, 'applications', row)
 }
 
 export function findApplication(db: DbOrTrx, id: string) {
@@ -22,13 +23,16 @@ export function findApplicationByNo(db: DbOrTrx, applicationNo: string) {
   return db.selectFrom('applications').selectAll().where('applicationNo', '=', applicationNo).executeTakeFirst()
 }
 
-export function findByIdempotencyKey(db: DbOrTrx, personId: string, key: string) {
-  return db
+const byIdempotencyKey = prepared((db, p: Placeholders<{ personId: string; key: string }>) =>
+  db
     .selectFrom('applications')
     .selectAll()
-    .where('applicantPersonId', '=', personId)
-    .where('idempotencyKey', '=', key)
-    .executeTakeFirst()
+    .where('applicantPersonId', '=', p.personId)
+    .where('idempotencyKey', '=', p.key),
+)
+
+export async function findByIdempotencyKey(db: DbOrTrx, personId: string, key: string) {
+  return (await byIdempotencyKey.execute(db, { personId, key })).rows[0]
 }
 
 /**
@@ -40,26 +44,29 @@ export async function updateApplication(
   app: Pick<ApplicationTable, 'id' | 'lockVersion'>,
   changes: Partial<Omit<ApplicationTable, 'id' | 'lockVersion'>>,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('applications')
-    .set({ ...changes, lockVersion: app.lockVersion + 1 })
-    .where('id', '=', app.id)
-    .where('lockVersion', '=', app.lockVersion)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  const changed = await updateRow(
+    db,
+    'applications',
+    { ...changes, lockVersion: app.lockVersion + 1 },
+    { id: app.id, lockVersion: app.lockVersion },
+  )
+  return changed === 1
 }
 
-export async function nextEventSeq(db: DbOrTrx, applicationId: string): Promise<number> {
-  const row = await db
+const lastEventSeq = prepared((db, p: Placeholders<{ applicationId: string }>) =>
+  db
     .selectFrom('applicationEvents')
     .select((eb) => eb.fn.max('seq').as('m'))
-    .where('applicationId', '=', applicationId)
-    .executeTakeFirst()
+    .where('applicationId', '=', p.applicationId),
+)
+
+export async function nextEventSeq(db: DbOrTrx, applicationId: string): Promise<number> {
+  const row = (await lastEventSeq.execute(db, { applicationId })).rows[0]
   return Number(row?.m ?? 0) + 1
 }
 
 export function insertEvent(db: DbOrTrx, row: ApplicationEventTable) {
-  return db.insertInto('applicationEvents').values(row).execute()
+  return insertRow(db, 'applicationEvents', row)
 }
 
 export function listEvents(db: DbOrTrx, applicationId: string) {
@@ -72,7 +79,7 @@ export function listEvents(db: DbOrTrx, applicationId: string) {
 }
 
 export function insertMaterial(db: DbOrTrx, row: ApplicationMaterialTable) {
-  return db.insertInto('applicationMaterials').values(row).execute()
+  return insertRow(db, 'applicationMaterials', row)
 }
 
 export function listCurrentMaterials(db: DbOrTrx, applicationId: string) {

@@ -11,7 +11,14 @@ import { documentTypes } from '../../platform/files/files.js'
 import { runSeed } from '../../seed.js'
 import { getVersion, type ItemElements } from '../catalog/index.js'
 import { formFor } from './applications.forms.registry.js'
-import { listEvents, listNotices, listPauses, listTasks } from './applications.repository.js'
+import {
+  findApplication,
+  listEvents,
+  listNotices,
+  listPauses,
+  listTasks,
+  updateApplication,
+} from './applications.repository.js'
 import {
   acceptApplication,
   claimTask,
@@ -131,6 +138,18 @@ describe('submitting', () => {
       .where('recipientPersonId', '=', citizen.personId!)
       .execute()
     expect(messages.map((m) => m.subject)).toContain(`办件 ${app.applicationNo} 已提交`)
+  })
+
+  it('changes an application only at the version it was read (optimistic lock)', async () => {
+    const app = await apply('食品经营许可')
+    const read = (await findApplication(t.db, app.id))!
+    expect(await updateApplication(t.db, read, { itemName: '第一位写入' })).toBe(true)
+    // A second writer that read the same version changes nothing.
+    expect(await updateApplication(t.db, read, { itemName: '第二位写入' })).toBe(false)
+    const now = (await findApplication(t.db, app.id))!
+    expect(now.itemName).toBe('第一位写入')
+    expect(now.lockVersion).toBe(read.lockVersion + 1)
+    expect(await updateApplication(t.db, now, { itemName: read.itemName })).toBe(true)
   })
 
   it('is idempotent: ten identical concurrent submissions make one application', async () => {

@@ -1,5 +1,6 @@
 /** Queries on the tables the identity module owns. */
 import type { DbOrTrx } from '../../platform/db/database.js'
+import { type Placeholders, prepared } from '../../platform/db/prepared.js'
 import type { AccountTable, SessionTable } from './identity.tables.js'
 
 export function findPersonByIdNumberIndex(db: DbOrTrx, index: string) {
@@ -63,8 +64,8 @@ export function insertSession(db: DbOrTrx, session: SessionTable) {
  * query: every logged-in request reads it (on PostgreSQL four round trips were ~3 ms of the SQL of
  * a workbench page).
  */
-export function findLiveSessionWithHolder(db: DbOrTrx, id: string) {
-  return db
+const liveSessionWithHolder = prepared((db, p: Placeholders<{ id: string }>) =>
+  db
     .selectFrom('sessions')
     .innerJoin('accounts', 'accounts.id', 'sessions.accountId')
     .leftJoin('staff', 'staff.accountId', 'accounts.id')
@@ -84,9 +85,12 @@ export function findLiveSessionWithHolder(db: DbOrTrx, id: string) {
       'persons.name as personName',
       'persons.assuranceLevel as personAssuranceLevel',
     ])
-    .where('sessions.id', '=', id)
-    .where('sessions.endedAt', 'is', null)
-    .executeTakeFirst()
+    .where('sessions.id', '=', p.id)
+    .where('sessions.endedAt', 'is', null),
+)
+
+export async function findLiveSessionWithHolder(db: DbOrTrx, id: string) {
+  return (await liveSessionWithHolder.execute(db, { id })).rows[0]
 }
 
 export function findLiveSession(db: DbOrTrx, id: string) {

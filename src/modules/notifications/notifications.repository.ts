@@ -1,13 +1,14 @@
 /** Every query on the notifications table. */
 import type { ExpressionBuilder, Insertable, Selectable } from 'kysely'
 import { type Db, type DbOrTrx, dialectOf } from '../../platform/db/database.js'
+import { insertRow } from '../../platform/db/prepared.js'
 import type { Database } from '../../platform/db/schema.js'
 import type { NotificationTable } from './notifications.tables.js'
 
 export type NotificationRow = Selectable<NotificationTable>
 
 export async function insertNotification(db: DbOrTrx, row: Insertable<NotificationTable>): Promise<void> {
-  await db.insertInto('notifications').values(row).execute()
+  await insertRow(db, 'notifications', row)
 }
 
 /**

@@ -33,6 +33,7 @@
 import { createHash } from 'node:crypto'
 import type { Actor } from '../auth/principal.js'
 import { type DbOrTrx, dialectOf, type Trx } from '../db/database.js'
+import { insertRow, type Placeholders, prepared } from '../db/prepared.js'
 import { newId } from '../ids.js'
 import type { AuditActorType, AuditLogTable, AuditOutcome } from './audit.tables.js'
 
@@ -274,6 +275,21 @@ function isProduction(): boolean {
  * actor type, outcome or time is malformed, or — outside production — when `details` carries a
  * personal-data key.
  */
+// The chain head's statements, built once (docs/performance.md, finding 19).
+const chainHead = prepared((db, _p: Placeholders<Record<string, never>>) =>
+  db.selectFrom('auditChainHead').select(['lastSeq', 'lastHash']).where('id', '=', 1),
+)
+const chainHeadForUpdate = prepared((db, _p: Placeholders<Record<string, never>>) =>
+  db.selectFrom('auditChainHead').select(['lastSeq', 'lastHash']).where('id', '=', 1).forUpdate(),
+)
+const moveChainHead = prepared((db, p: Placeholders<{ seq: number; hash: string; previousSeq: number }>) =>
+  db
+    .updateTable('auditChainHead')
+    .set({ lastSeq: p.seq, lastHash: p.hash })
+    .where('id', '=', 1)
+    .where('lastSeq', '=', p.previousSeq),
+)
+
 export async function appendAudit(trx: Trx, input: AuditEntryInput): Promise<AuditRecord> {
   if (!trx.isTransaction) {
     throw new Error('appendAudit 必须在业务事务内调用 / appendAudit must run inside the caller’s transaction')
@@ -293,9 +309,7 @@ export async function appendAudit(trx: Trx, input: AuditEntryInput): Promise<Aud
   }
   const details = storableJson(guardDetails(plain, '', isProduction())) as Record<string, unknown>
 
-  let headQuery = trx.selectFrom('auditChainHead').select(['lastSeq', 'lastHash']).where('id', '=', 1)
-  if (dialectOf(trx) === 'postgres') headQuery = headQuery.forUpdate()
-  const head = await headQuery.executeTakeFirst()
+  const head = (await (dialectOf(trx) === 'postgres' ? chainHeadForUpdate : chainHead).execute(trx, {})).rows[0]
   if (!head) throw new Error('审计链头缺失（请先运行 migrate） / audit chain head missing (run migrate)')
 
   const fields: HashedFields = {
@@ -316,18 +330,10 @@ export async function appendAudit(trx: Trx, input: AuditEntryInput): Promise<Aud
     prevHash: head.lastHash,
   }
   const hash = hashEntry(fields)
-  await trx
-    .insertInto('auditLog')
-    .values({ ...fields, details: canonicalJson(details), hash })
-    .execute()
+  await insertRow(trx, 'auditLog', { ...fields, details: canonicalJson(details), hash })
   // Guarded by last_seq as well: should two writers ever read the same head, one fails here.
-  const moved = await trx
-    .updateTable('auditChainHead')
-    .set({ lastSeq: fields.seq, lastHash: hash })
-    .where('id', '=', 1)
-    .where('lastSeq', '=', head.lastSeq)
-    .executeTakeFirst()
-  if (Number(moved.numUpdatedRows) !== 1) {
+  const moved = await moveChainHead.execute(trx, { seq: fields.seq, hash, previousSeq: head.lastSeq })
+  if (Number(moved.numAffectedRows) !== 1) {
     throw new Error('审计链头被并发修改 / audit chain head changed concurrently')
   }
   return { ...fields, details, hash }
