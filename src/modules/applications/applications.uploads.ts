@@ -15,6 +15,7 @@
  */
 import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
 import type { DbOrTrx, Trx } from '../../platform/db/database.js'
+import { type Placeholders, prepared } from '../../platform/db/prepared.js'
 import type { Deps } from '../../platform/deps.js'
 import type { StoredFile } from '../../platform/files/files.js'
 
@@ -31,29 +32,31 @@ export interface UnrecordedUploads {
   day: string
 }
 
+// Every submission reads and adds to the day's count: built once (docs/performance.md, finding 19).
+const uploadedBytes = prepared((db, p: Placeholders<{ personId: string; day: string }>) =>
+  db.selectFrom('materialUploadDays').select('bytes').where('personId', '=', p.personId).where('day', '=', p.day),
+)
+const addUploaded = prepared((db, p: Placeholders<{ personId: string; day: string; bytes: number }>) =>
+  db
+    .insertInto('materialUploadDays')
+    .values({ personId: p.personId, day: p.day, bytes: p.bytes })
+    .onConflict((oc) =>
+      oc
+        .columns(['personId', 'day'])
+        .doUpdateSet((eb) => ({ bytes: eb('materialUploadDays.bytes', '+', eb.ref('excluded.bytes')) })),
+    ),
+)
+
 /** Bytes of material files the person stored on the day. */
 export async function uploadedOn(db: DbOrTrx, personId: string, day: string): Promise<number> {
-  const row = await db
-    .selectFrom('materialUploadDays')
-    .select('bytes')
-    .where('personId', '=', personId)
-    .where('day', '=', day)
-    .executeTakeFirst()
+  const row = (await uploadedBytes.execute(db, { personId, day })).rows[0]
   return Number(row?.bytes ?? 0)
 }
 
 /** Adds bytes to the person's day. */
 export async function countUploaded(db: DbOrTrx, personId: string, day: string, bytes: number): Promise<void> {
   if (bytes <= 0) return
-  await db
-    .insertInto('materialUploadDays')
-    .values({ personId, day, bytes })
-    .onConflict((oc) =>
-      oc
-        .columns(['personId', 'day'])
-        .doUpdateSet((eb) => ({ bytes: eb('materialUploadDays.bytes', '+', eb.ref('excluded.bytes')) })),
-    )
-    .execute()
+  await addUploaded.execute(db, { personId, day, bytes })
 }
 
 /** Records files stored with `recordLater`, and counts them, in the caller's transaction. */

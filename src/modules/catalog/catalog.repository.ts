@@ -1,13 +1,18 @@
 /** Queries on items, item versions and themes. */
 import type { DbOrTrx } from '../../platform/db/database.js'
+import { type Placeholders, prepared } from '../../platform/db/prepared.js'
 import type { ItemTable, ItemVersionState, ItemVersionTable, ThemeTable } from './catalog.tables.js'
 
 export function insertItem(db: DbOrTrx, item: ItemTable) {
   return db.insertInto('items').values(item).execute()
 }
 
-export function findItem(db: DbOrTrx, id: string) {
-  return db.selectFrom('items').selectAll().where('id', '=', id).executeTakeFirst()
+const itemById = prepared((db, p: Placeholders<{ id: string }>) =>
+  db.selectFrom('items').selectAll().where('id', '=', p.id),
+)
+
+export async function findItem(db: DbOrTrx, id: string) {
+  return (await itemById.execute(db, { id })).rows[0]
 }
 
 export function findItemByTaskCode(db: DbOrTrx, taskCode: string) {
@@ -27,8 +32,12 @@ export function insertVersion(db: DbOrTrx, version: ItemVersionTable) {
   return db.insertInto('itemVersions').values(version).execute()
 }
 
-export function findVersion(db: DbOrTrx, id: string) {
-  return db.selectFrom('itemVersions').selectAll().where('id', '=', id).executeTakeFirst()
+const versionById = prepared((db, p: Placeholders<{ id: string }>) =>
+  db.selectFrom('itemVersions').selectAll().where('id', '=', p.id),
+)
+
+export async function findVersion(db: DbOrTrx, id: string) {
+  return (await versionById.execute(db, { id })).rows[0]
 }
 
 export function updateVersion(db: DbOrTrx, id: string, changes: Partial<Omit<ItemVersionTable, 'id' | 'itemId'>>) {
