@@ -10,6 +10,7 @@ import { type AuditActor, appendAudit } from '../../platform/audit/audit.js'
 import type { Principal } from '../../platform/auth/principal.js'
 import { addWorkingDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
 import { type DbOrTrx, isUniqueViolation, type Trx, transaction } from '../../platform/db/database.js'
+import { type Placeholders, prepared } from '../../platform/db/prepared.js'
 import type { Deps } from '../../platform/deps.js'
 import { DomainError, type FieldProblem, invalidInput } from '../../platform/http/errors.js'
 import { newId } from '../../platform/ids.js'
@@ -1618,8 +1619,14 @@ export function draftsOf(db: DbOrTrx, personId: string, enterpriseId: string | n
     .where('applicationNo', 'is', null)
 }
 
+// Every submission looks for the drafts it replaces: built once (docs/performance.md, finding 19).
+const draftIds = prepared((db, p: Placeholders<{ personId: string; enterpriseId: string; itemId: string }>) =>
+  draftsOf(db, p.personId, p.enterpriseId, p.itemId).select('id'),
+)
+
 async function deleteDrafts(trx: DbOrTrx, personId: string, enterpriseId: string | null, itemId: string) {
-  const ids = (await draftsOf(trx, personId, enterpriseId, itemId).select('id').execute()).map((d) => d.id)
+  const found = await draftIds.execute(trx, { personId, enterpriseId: enterpriseId ?? '', itemId })
+  const ids = found.rows.map((d) => d.id)
   if (ids.length === 0) return
   // Lock the drafts first (PostgreSQL: a draft being saved at this moment in another tab finishes,
   // materials and all, before they are deleted below; on SQLite transactions are serial anyway).
