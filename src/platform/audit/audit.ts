@@ -267,14 +267,6 @@ function isProduction(): boolean {
   return process.env.NODE_ENV === 'production'
 }
 
-/**
- * Appends one entry to the audit trail, inside the caller's transaction: the entry exists if and
- * only if the change it records is committed. Returns the stored entry.
- *
- * Throws (a programming error, not a user's) when called outside a transaction, when the action,
- * actor type, outcome or time is malformed, or — outside production — when `details` carries a
- * personal-data key.
- */
 // The chain head's statements, built once (docs/performance.md, finding 19).
 const chainHead = prepared((db, _p: Placeholders<Record<string, never>>) =>
   db.selectFrom('auditChainHead').select(['lastSeq', 'lastHash']).where('id', '=', 1),
@@ -290,6 +282,14 @@ const moveChainHead = prepared((db, p: Placeholders<{ seq: number; hash: string;
     .where('lastSeq', '=', p.previousSeq),
 )
 
+/**
+ * Appends one entry to the audit trail, inside the caller's transaction: the entry exists if and
+ * only if the change it records is committed. Returns the stored entry.
+ *
+ * Throws (a programming error, not a user's) when called outside a transaction, when the action,
+ * actor type, outcome or time is malformed, or — outside production — when `details` carries a
+ * personal-data key.
+ */
 export async function appendAudit(trx: Trx, input: AuditEntryInput): Promise<AuditRecord> {
   if (!trx.isTransaction) {
     throw new Error('appendAudit 必须在业务事务内调用 / appendAudit must run inside the caller’s transaction')
