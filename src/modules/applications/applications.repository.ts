@@ -32,7 +32,7 @@ const byIdempotencyKey = prepared((db, p: Placeholders<{ personId: string; key: 
 )
 
 export async function findByIdempotencyKey(db: DbOrTrx, personId: string, key: string) {
-  return (await byIdempotencyKey.execute(db, { personId, key })).rows[0]
+  return byIdempotencyKey.executeTakeFirst(db, { personId, key })
 }
 
 /**
@@ -61,7 +61,7 @@ const lastEventSeq = prepared((db, p: Placeholders<{ applicationId: string }>) =
 )
 
 export async function nextEventSeq(db: DbOrTrx, applicationId: string): Promise<number> {
-  const row = (await lastEventSeq.execute(db, { applicationId })).rows[0]
+  const row = await lastEventSeq.executeTakeFirst(db, { applicationId })
   return Number(row?.m ?? 0) + 1
 }
 

@@ -49,7 +49,7 @@ const addUploaded = prepared((db, p: Placeholders<{ personId: string; day: strin
 
 /** Bytes of material files the person stored on the day. */
 export async function uploadedOn(db: DbOrTrx, personId: string, day: string): Promise<number> {
-  const row = (await uploadedBytes.execute(db, { personId, day })).rows[0]
+  const row = await uploadedBytes.executeTakeFirst(db, { personId, day })
   return Number(row?.bytes ?? 0)
 }
 

@@ -12,7 +12,7 @@ const itemById = prepared((db, p: Placeholders<{ id: string }>) =>
 )
 
 export async function findItem(db: DbOrTrx, id: string) {
-  return (await itemById.execute(db, { id })).rows[0]
+  return itemById.executeTakeFirst(db, { id })
 }
 
 export function findItemByTaskCode(db: DbOrTrx, taskCode: string) {
@@ -37,7 +37,7 @@ const versionById = prepared((db, p: Placeholders<{ id: string }>) =>
 )
 
 export async function findVersion(db: DbOrTrx, id: string) {
-  return (await versionById.execute(db, { id })).rows[0]
+  return versionById.executeTakeFirst(db, { id })
 }
 
 export function updateVersion(db: DbOrTrx, id: string, changes: Partial<Omit<ItemVersionTable, 'id' | 'itemId'>>) {

@@ -90,7 +90,7 @@ const liveSessionWithHolder = prepared((db, p: Placeholders<{ id: string }>) =>
 )
 
 export async function findLiveSessionWithHolder(db: DbOrTrx, id: string) {
-  return (await liveSessionWithHolder.execute(db, { id })).rows[0]
+  return liveSessionWithHolder.executeTakeFirst(db, { id })
 }
 
 export function findLiveSession(db: DbOrTrx, id: string) {

@@ -309,7 +309,7 @@ export async function appendAudit(trx: Trx, input: AuditEntryInput): Promise<Aud
   }
   const details = storableJson(guardDetails(plain, '', isProduction())) as Record<string, unknown>
 
-  const head = (await (dialectOf(trx) === 'postgres' ? chainHeadForUpdate : chainHead).execute(trx, {})).rows[0]
+  const head = await (dialectOf(trx) === 'postgres' ? chainHeadForUpdate : chainHead).executeTakeFirst(trx, {})
   if (!head) throw new Error('审计链头缺失（请先运行 migrate） / audit chain head missing (run migrate)')
 
   const fields: HashedFields = {

@@ -101,6 +101,12 @@ describe('updateRow', () => {
     expect(row).toEqual({ sortOrder: 2, name: '测试p-up' })
   })
 
+  it('builds changes holding an SQL expression the ordinary way', async () => {
+    expect(await updateRow(t.db, 'areas', { sortOrder: sql<number>`sort_order + 10` } as never, { id: 'p-up' })).toBe(1)
+    const row = await t.db.selectFrom('areas').select('sortOrder').where('id', '=', 'p-up').executeTakeFirstOrThrow()
+    expect(row.sortOrder).toBe(12)
+  })
+
   it('the lock version guard is in the statement; nothing to set is refused', async () => {
     // areas has no lock_version, so the guarded statement fails naming it (applications have one:
     // updateApplication's conflicts are tested in the applications suites).

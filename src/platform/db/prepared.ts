@@ -11,7 +11,7 @@
  *   const byKey = prepared((db, p: Placeholders<{ personId: string; key: string }>) =>
  *     db.selectFrom('applications').selectAll().where('applicantPersonId', '=', p.personId)
  *       .where('idempotencyKey', '=', p.key))
- *   const row = (await byKey.execute(trx, { personId, key })).rows[0]
+ *   const row = await byKey.executeTakeFirst(trx, { personId, key })
  *
  * A placeholder stands for a value only (`where(column, '=', p.x)`, `set({ column: p.x })`,
  * `values({ column: p.x })`); the statement's shape (columns, operators, `in` lists) is fixed
@@ -33,6 +33,8 @@ export type Placeholders<V> = { readonly [K in keyof V]: V[K] }
 export interface Prepared<V, R> {
   /** Runs the statement with these values, on a database or in a transaction. */
   execute(db: DbOrTrx, values: V): Promise<QueryResult<R>>
+  /** The first row the statement gives with these values, if any. */
+  executeTakeFirst(db: DbOrTrx, values: V): Promise<R | undefined>
 }
 
 interface Built<R> {
@@ -51,7 +53,7 @@ export function prepared<V extends object, R>(
 ): Prepared<V, R> {
   // By the database's adapter: a transaction shares its database's (and its plugins).
   const built = new WeakMap<DialectAdapter, Built<R>>()
-  return {
+  const self: Prepared<V, R> = {
     async execute(db, values) {
       const executor = db.getExecutor()
       let statement = built.get(executor.adapter)
@@ -74,7 +76,11 @@ export function prepared<V extends object, R>(
       })
       return db.executeQuery<R>({ ...query, parameters, queryId: createQueryId() })
     },
+    async executeTakeFirst(db, values) {
+      return (await self.execute(db, values)).rows[0]
+    },
   }
+  return self
 }
 
 function samePlugins(a: readonly KyselyPlugin[], b: readonly KyselyPlugin[]): boolean {
@@ -119,7 +125,8 @@ export async function insertRow<T extends Table>(db: DbOrTrx, table: T, row: Ins
 
 /**
  * `update <table> set … where id = ? [and lock_version = ?]`, as the same Kysely update would
- * (keys whose value is undefined are not set). Answers the number of rows changed.
+ * (keys whose value is undefined are not set; changes holding an SQL expression are built the
+ * ordinary way). Answers the number of rows changed.
  */
 export async function updateRow<T extends Table>(
   db: DbOrTrx,
@@ -130,7 +137,16 @@ export async function updateRow<T extends Table>(
   const source = changes as Record<string, unknown>
   const columns = definedKeys(source)
   const guarded = where.lockVersion !== undefined
-  if (!columns || columns.length === 0) throw new TypeError('updateRow: nothing to set, or a value not plain')
+  if (!columns) {
+    let query = loose(db)
+      .updateTable(table as string)
+      .set(source)
+      .where('id', '=', where.id)
+    if (guarded) query = query.where('lockVersion', '=', where.lockVersion)
+    const result = await query.executeTakeFirst()
+    return Number(result.numUpdatedRows)
+  }
+  if (columns.length === 0) throw new TypeError('updateRow: nothing to set')
   const shape = `${table}\n${guarded ? 'locked' : 'id'}\n${columns.join(',')}`
   let statement = updates.get(shape)
   if (!statement) {
