@@ -1,9 +1,11 @@
 /**
- * One Kysely instance over either SQLite (better-sqlite3, WAL, synchronous=FULL) or PostgreSQL (pg).
+ * One Kysely instance over either SQLite (better-sqlite3, WAL, every acknowledged commit synced) or
+ * PostgreSQL (pg).
  * Both are made to return the same JavaScript values: times as ISO strings, dates as
  * `YYYY-MM-DD`, JSON as text, bigints and numerics as numbers.
  */
 import fs from 'node:fs'
+import fsp from 'node:fs/promises'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, type Transaction } from 'kysely'
@@ -109,7 +111,29 @@ export function createPgPool(url: string, max = 10): pg.Pool {
 export function createSqliteDialect(file: string, options: GroupOptions = {}): GroupCommitSqliteDialect {
   const writer = withStatementCache(openSqlite(file))
   const reader = file === ':memory:' ? undefined : withStatementCache(openReader(file))
-  return new GroupCommitSqliteDialect(writer, reader, options)
+  let walSync = options.walSync
+  if (!walSync && writer.pragma('journal_mode', { simple: true }) === 'wal') {
+    // COMMIT no longer waits for the disk on the event loop's thread: the driver syncs the WAL on
+    // the thread pool before answering (sqlite-driver.ts, "The disk wait off the event loop").
+    writer.pragma('synchronous = NORMAL')
+    const wal = `${fs.realpathSync(file)}-wal` // where SQLite keeps it: beside the file itself
+    walSync = () => fdatasyncFile(wal)
+  }
+  return new GroupCommitSqliteDialect(writer, reader, { ...options, walSync })
+}
+
+/**
+ * fdatasync of a file by its name, on the thread pool. Opened afresh each time, so that it is
+ * always the file now at that name; SQLite keeps its WAL (same file, truncated or rewritten from
+ * the start) while any connection is open, and ours is.
+ */
+export async function fdatasyncFile(file: string): Promise<void> {
+  const handle = await fsp.open(file, 'r')
+  try {
+    await handle.datasync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** A second connection to the file, for reading only (it sees committed transactions only). */

@@ -11,7 +11,13 @@ import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely } from 'kysely'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { localWriteGate, WriteGateKeeper } from '../cluster.js'
-import { createSqliteDialect, isDatabaseUnavailable, openSqlite, withStatementCache } from './database.js'
+import {
+  createSqliteDialect,
+  fdatasyncFile,
+  isDatabaseUnavailable,
+  openSqlite,
+  withStatementCache,
+} from './database.js'
 import { GroupCommitSqliteDialect, type GroupOptions } from './sqlite-driver.js'
 
 interface Tables {
@@ -214,18 +220,165 @@ describe('SQLite group commit', () => {
   })
 })
 
+/** A WAL sync the test finishes by hand (the order of answers is what is tested here). */
+function heldSyncs() {
+  const pending: { finish: () => void; fail: (error: Error) => void }[] = []
+  const walSync = () =>
+    new Promise<void>((resolve, reject) => {
+      pending.push({ finish: resolve, fail: reject })
+    })
+  return { walSync, pending }
+}
+
+describe('the disk wait off the event loop: the driver syncs the WAL before answering', () => {
+  it('a database file’s writer commits without waiting for the disk, and the driver syncs the real WAL', async () => {
+    const { db, driver, count } = openDatabase({ maxMs: 0 })
+    for (let i = 1; i <= 5; i++) {
+      await db.transaction().execute((trx) => trx.insertInto('items').values({ id: i, v: 'x' }).execute())
+    }
+    expect(count()).toBe(5)
+    // One sync for each group here (each was answered before the next began).
+    expect(driver.stats).toMatchObject({ transactions: 5, groups: 5, syncs: 5, failedSyncs: 0 })
+  })
+
+  it('a group is answered only once a sync begun after its COMMIT is done; the next group need not wait', async () => {
+    const { walSync, pending } = heldSyncs()
+    const { db, driver, count } = openDatabase({ maxMs: 0, walSync })
+    let answeredA = false
+    const a = db
+      .transaction()
+      .execute((trx) => trx.insertInto('items').values({ id: 1, v: 'a' }).execute())
+      .then(() => {
+        answeredA = true
+      })
+    // A is committed (another connection sees it) and its sync runs, but A is not answered yet.
+    await vi.waitFor(() => expect(pending).toHaveLength(1))
+    expect(count()).toBe(1)
+    expect(answeredA).toBe(false)
+    // Meanwhile B opens its own group and commits: it waits for a sync begun after its COMMIT.
+    let answeredB = false
+    const b = db
+      .transaction()
+      .execute((trx) => trx.insertInto('items').values({ id: 2, v: 'b' }).execute())
+      .then(() => {
+        answeredB = true
+      })
+    await vi.waitFor(() => expect(count()).toBe(2))
+    await sleep(5)
+    expect(pending).toHaveLength(1) // one sync at a time
+    pending[0]!.finish()
+    await a
+    expect(answeredB).toBe(false)
+    // The first sync began before B's COMMIT: B needs the second, which starts by itself.
+    await vi.waitFor(() => expect(pending).toHaveLength(2))
+    expect(answeredB).toBe(false)
+    pending[1]!.finish()
+    await b
+    expect(driver.stats).toMatchObject({ groups: 2, syncs: 2, failedSyncs: 0 })
+  })
+
+  it('groups committed during one sync share the next', async () => {
+    const { walSync, pending } = heldSyncs()
+    const { db, driver } = openDatabase({ maxMs: 0, walSync })
+    const first = db.transaction().execute((trx) => trx.insertInto('items').values({ id: 1, v: 'x' }).execute())
+    await vi.waitFor(() => expect(pending).toHaveLength(1))
+    const more = Array.from({ length: 6 }, (_, i) =>
+      db.transaction().execute((trx) =>
+        trx
+          .insertInto('items')
+          .values({ id: i + 2, v: 'y' })
+          .execute(),
+      ),
+    )
+    await vi.waitFor(() => expect(driver.stats.groups).toBe(7))
+    pending[0]!.finish()
+    await first
+    await vi.waitFor(() => expect(pending).toHaveLength(2))
+    pending[1]!.finish()
+    await Promise.all(more)
+    expect(driver.stats).toMatchObject({ transactions: 7, groups: 7, syncs: 2 })
+  })
+
+  it('when the sync fails, every transaction waiting for it fails as disk trouble (503); later ones are answered', async () => {
+    const { walSync, pending } = heldSyncs()
+    const { db, driver } = openDatabase({ maxMs: 0, walSync })
+    const doomed = db.transaction().execute((trx) => trx.insertInto('items').values({ id: 1, v: 'x' }).execute())
+    await vi.waitFor(() => expect(pending).toHaveLength(1))
+    pending[0]!.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+    const error = await doomed.catch((e) => e)
+    expect(isDatabaseUnavailable(error)).toBe(true)
+    expect(String(error)).toContain('EIO')
+    expect(driver.stats).toMatchObject({ syncs: 0, failedSyncs: 1 })
+    const later = db.transaction().execute((trx) => trx.insertInto('items').values({ id: 2, v: 'y' }).execute())
+    await vi.waitFor(() => expect(pending).toHaveLength(2))
+    pending[1]!.finish()
+    await expect(later).resolves.toBeDefined()
+  })
+
+  it('a write outside a transaction is answered after a sync too', async () => {
+    const { walSync, pending } = heldSyncs()
+    const { db, count } = openDatabase({ maxMs: 0, walSync })
+    let answered = false
+    const write = db
+      .insertInto('items')
+      .values({ id: 1, v: 'alone' })
+      .execute()
+      .then(() => {
+        answered = true
+      })
+    await vi.waitFor(() => expect(pending).toHaveLength(1))
+    expect(count()).toBe(1)
+    await sleep(5)
+    expect(answered).toBe(false)
+    pending[0]!.finish()
+    await write
+    expect(answered).toBe(true)
+  })
+
+  it('closing the database waits for the sync under way', async () => {
+    const { walSync, pending } = heldSyncs()
+    const { dir, file } = makeFile()
+    const dialect = createSqliteDialect(file, { maxMs: 0, walSync })
+    const db = new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] })
+    const write = db.transaction().execute((trx) => trx.insertInto('items').values({ id: 1, v: 'x' }).execute())
+    await vi.waitFor(() => expect(pending).toHaveLength(1))
+    let closed = false
+    const closing = db.destroy().then(() => {
+      closed = true
+    })
+    await sleep(10)
+    expect(closed).toBe(false)
+    pending[0]!.finish()
+    await Promise.all([write, closing])
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('fdatasyncFile syncs a file by name and refuses a missing one', async () => {
+    const { dir, file } = makeFile()
+    try {
+      await expect(fdatasyncFile(file)).resolves.toBeUndefined()
+      await expect(fdatasyncFile(`${file}-missing`)).rejects.toMatchObject({ code: 'ENOENT' })
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('several writers on one file (WORKERS > 1): the write gate', () => {
   /**
    * Two drivers on one file stand for two worker processes (SQLite locks connections of one
    * process against each other as it locks processes). Their writers do not wait in SQLite's busy
    * handler at all, so any meeting at SQLite's write lock shows as SQLITE_BUSY.
    */
-  function twoWriters(gates: [GroupOptions['gate'], GroupOptions['gate']]) {
+  function twoWriters(gates: [GroupOptions['gate'], GroupOptions['gate']], { walSynced = false } = {}) {
     const { dir, file } = makeFile()
     const dbs = gates.map((gate) => {
       const writer = withStatementCache(openSqlite(file))
       writer.pragma('busy_timeout = 0')
-      const dialect = new GroupCommitSqliteDialect(writer, undefined, { gate })
+      // As the server runs (database.ts): COMMIT without the disk wait, the driver syncing the WAL.
+      if (walSynced) writer.pragma('synchronous = NORMAL')
+      const walSync = walSynced ? () => fdatasyncFile(`${file}-wal`) : undefined
+      const dialect = new GroupCommitSqliteDialect(writer, undefined, { gate, walSync })
       return { db: new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] }), driver: dialect.driver }
     })
     const outside = new SQLite(file, { readonly: true })
@@ -258,24 +411,30 @@ describe('several writers on one file (WORKERS > 1): the write gate', () => {
     )
   }
 
-  it('with the gate the writers take turns: every transaction commits, none meets the lock', async () => {
-    const keeper = new WriteGateKeeper<object>()
-    const { dbs, count } = twoWriters([localWriteGate(keeper), localWriteGate(keeper)])
-    const results = await race(dbs)
-    expect(results.filter((r) => r.status === 'rejected')).toEqual([])
-    expect(count()).toBe(40)
-    // Both wrote, in groups; each group held the gate once.
-    const groups = dbs.map(({ driver }) => driver.stats.groups)
-    expect(groups.every((g) => g > 0)).toBe(true)
-    expect(keeper.grants).toBe(groups[0]! + groups[1]!)
-    expect(dbs[0]!.driver.stats.transactions + dbs[1]!.driver.stats.transactions).toBe(40)
-    // Writes outside a transaction go through the gate too.
-    await Promise.all([
-      dbs[0]!.db.insertInto('items').values({ id: 100, v: 'a' }).execute(),
-      dbs[1]!.db.insertInto('items').values({ id: 101, v: 'b' }).execute(),
-    ])
-    expect(count()).toBe(42)
-  })
+  it.each([
+    ['COMMIT waiting for the disk', false],
+    ['the WAL synced by the drivers', true],
+  ])(
+    'with the gate the writers take turns (%s): every transaction commits, none meets the lock',
+    async (_, walSynced) => {
+      const keeper = new WriteGateKeeper<object>()
+      const { dbs, count } = twoWriters([localWriteGate(keeper), localWriteGate(keeper)], { walSynced })
+      const results = await race(dbs)
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([])
+      expect(count()).toBe(40)
+      // Both wrote, in groups; each group held the gate once.
+      const groups = dbs.map(({ driver }) => driver.stats.groups)
+      expect(groups.every((g) => g > 0)).toBe(true)
+      expect(keeper.grants).toBe(groups[0]! + groups[1]!)
+      expect(dbs[0]!.driver.stats.transactions + dbs[1]!.driver.stats.transactions).toBe(40)
+      // Writes outside a transaction go through the gate too.
+      await Promise.all([
+        dbs[0]!.db.insertInto('items').values({ id: 100, v: 'a' }).execute(),
+        dbs[1]!.db.insertInto('items').values({ id: 101, v: 'b' }).execute(),
+      ])
+      expect(count()).toBe(42)
+    },
+  )
 
   it('without the gate the same writers meet SQLite’s lock (what the gate is for)', async () => {
     const { dbs, count } = twoWriters([undefined, undefined])

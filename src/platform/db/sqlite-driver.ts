@@ -15,6 +15,22 @@
  * A transaction that waits for something else while open (a file, the network) holds back the
  * answers of the transactions before it in its group, as it holds back every other write.
  *
+ * **The disk wait off the event loop** (`walSync`, set for every database file: database.ts).
+ * With `synchronous = FULL` SQLite waits for the fsync of the WAL inside COMMIT, on the event
+ * loop's thread: a sixth of a busy server's time went to that wait even with group commit
+ * (docs/performance.md, finding 20). So the writer runs with `synchronous = NORMAL` — COMMIT
+ * writes the group's frames to the WAL and returns; SQLite still syncs the WAL before every
+ * checkpoint and the WAL header on every restart of the log, which is all NORMAL leaves out of
+ * FULL but the fsync after each commit — and the driver does that fsync itself (`fdatasync` of
+ * the WAL file, on libuv's thread pool) before the group's transactions are answered. Syncs are
+ * batched as COMMITs are: groups committed while one sync runs wait for the next, which covers
+ * all of them. Meanwhile the loop serves other requests and the next group may open. What is
+ * answered is on disk, as before; what changes is that a read may see a group's work during the
+ * millisecond between its COMMIT and its sync, before its own transactions are answered (a power
+ * cut in that moment loses work nobody was told was done, and that a reader may have glimpsed).
+ * Should the sync fail, every transaction waiting for it fails (a 503: the client does not know
+ * whether it was kept, as with a lost answer; an idempotency key tells on retry).
+ *
  * **Reads.** A read outside a transaction runs on the reader connection: it never waits for the
  * writer and never sees a group's work before that is committed. A write outside a transaction
  * (and every statement of an in-memory database, which cannot have a second connection) first
@@ -64,6 +80,12 @@ export interface GroupOptions {
   maxTransactions?: number
   maxMs?: number
   gate?: WriteGate
+  /**
+   * Makes what the writer has committed durable (fdatasync of the WAL file), for a writer running
+   * with `synchronous = NORMAL`: transactions are answered once a sync begun after their COMMIT
+   * has finished. Without it, COMMIT itself must wait for the disk (`synchronous = FULL`).
+   */
+  walSync?: () => Promise<void>
 }
 
 /** What the driver has done since it started (for the benchmarks and the tests). */
@@ -78,6 +100,16 @@ export interface GroupCommitStats {
   readerStatements: number
   /** Statements outside a transaction that wrote (each its own commit). */
   autocommitWrites: number
+  /** Syncs of the WAL the driver made (`walSync`), each covering every COMMIT before it. */
+  syncs: number
+  /** Syncs that failed, failing every transaction that waited for them. */
+  failedSyncs: number
+}
+
+/** A COMMIT done whose transactions wait to be answered until the disk has it. */
+interface Unsynced {
+  resolve: () => void
+  reject: (error: unknown) => void
 }
 
 /** The writer, one holder at a time, waiters in order of arrival (so a group sees who waits). */
@@ -163,6 +195,8 @@ export class GroupCommitSqliteDriver implements Driver {
     failedGroups: 0,
     readerStatements: 0,
     autocommitWrites: 0,
+    syncs: 0,
+    failedSyncs: 0,
   }
 
   readonly #maxTransactions: number
@@ -170,6 +204,11 @@ export class GroupCommitSqliteDriver implements Driver {
   readonly #gate: WriteGate | undefined
   /** This process holds the gate (from before its group's BEGIN until after its COMMIT). */
   #gated = false
+  readonly #walSync: (() => Promise<void>) | undefined
+  /** Committed, waiting for the next sync. */
+  #unsynced: Unsynced[] = []
+  /** The sync running now, if any. */
+  #syncing: Promise<void> | undefined
 
   constructor(
     private readonly writer: SQLite.Database,
@@ -179,6 +218,7 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#maxTransactions = options.maxTransactions ?? GROUP_MAX_TRANSACTIONS
     this.#maxMs = options.maxMs ?? GROUP_MAX_MS
     this.#gate = options.gate
+    this.#walSync = options.walSync
   }
 
   async init(): Promise<void> {}
@@ -250,6 +290,7 @@ export class GroupCommitSqliteDriver implements Driver {
     // A transaction still running keeps its group from being committed half-way: it is undone.
     if (this.#lock.held) this.#lost(new Error('SQLite closed during a transaction'))
     else this.#commit()
+    while (this.#syncing) await this.#syncing
     this.reader?.close()
     this.writer.close()
   }
@@ -264,6 +305,7 @@ export class GroupCommitSqliteDriver implements Driver {
       }
     }
     await this.#lock.lock(SQLITE_CONNECTION_WAIT_MS)
+    let result: QueryResult<R>
     try {
       // This statement commits on its own, so the group before it goes to disk first.
       this.#commit()
@@ -272,13 +314,16 @@ export class GroupCommitSqliteDriver implements Driver {
       this.stats.autocommitWrites++
       await this.#enterGate()
       try {
-        return run<R>(statement, query.parameters)
+        result = run<R>(statement, query.parameters)
       } finally {
         this.#leaveGate()
       }
     } finally {
       this.#handOver()
     }
+    // Answered once on disk, as a transaction is.
+    if (this.#walSync) await new Promise<void>((resolve, reject) => this.#awaitSync({ resolve, reject }))
+    return result
   }
 
   async *stream<R>(handle: Handle, query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -353,7 +398,40 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#leaveGate()
     this.stats.groups++
     this.stats.transactions += group.transactions
-    group.resolve()
+    if (this.#walSync) this.#awaitSync(group)
+    else group.resolve()
+  }
+
+  /** `done` is settled once a sync begun after now has finished (or failed). */
+  #awaitSync(done: Unsynced): void {
+    this.#unsynced.push(done)
+    if (!this.#syncing) this.#sync()
+  }
+
+  /** Syncs the WAL for everything committed so far; then again, if more was committed meanwhile. */
+  #sync(): void {
+    const batch = this.#unsynced
+    if (batch.length === 0) return
+    this.#unsynced = []
+    this.#syncing = this.#walSync!().then(
+      () => {
+        this.stats.syncs++
+        for (const waiting of batch) waiting.resolve()
+      },
+      (error: unknown) => {
+        this.stats.failedSyncs++
+        // As SQLite's own failing fsync in COMMIT would be: disk trouble (a 503).
+        const failure = Object.assign(new Error(`SQLite's WAL could not be synced: ${String(error)}`), {
+          code: 'SQLITE_IOERR_FSYNC',
+          cause: error,
+        })
+        for (const waiting of batch) waiting.reject(failure)
+      },
+    )
+    void this.#syncing.then(() => {
+      this.#syncing = undefined
+      this.#sync()
+    })
   }
 
   /** The open group's work is gone (or must go): every transaction of it fails. */
