@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { CamelCasePlugin, Kysely } from 'kysely'
+import { CamelCasePlugin, Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { localWriteGate, WriteGateKeeper } from '../cluster.js'
 import {
@@ -351,6 +351,18 @@ describe('the disk wait off the event loop: the driver syncs the WAL before answ
     pending[0]!.finish()
     await Promise.all([write, closing])
     fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('a database in memory has no WAL: nothing to sync', async () => {
+    const dialect = createSqliteDialect(':memory:')
+    const db = new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] })
+    try {
+      await sql`create table items (id integer primary key, v text not null)`.execute(db)
+      await db.transaction().execute((trx) => trx.insertInto('items').values({ id: 1, v: 'x' }).execute())
+      expect(dialect.driver.stats).toMatchObject({ transactions: 1, syncs: 0 })
+    } finally {
+      await db.destroy()
+    }
   })
 
   it('fdatasyncFile syncs a file by name and refuses a missing one', async () => {
