@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
+import { FileTypeParser } from 'file-type'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/helpers.js'
 import { TestClock } from '../clock.js'
@@ -14,6 +15,7 @@ import {
   documentTypes,
   imageTypes,
   LocalFileStore,
+  SNIFF_IN_MEMORY_BYTES,
   safeFileName,
   spreadsheetTypes,
 } from './files.js'
@@ -196,6 +198,39 @@ describe('LocalFileStore.put and get', () => {
     expect(error.kind).toBe('unsupported')
     const notSpreadsheet = await rejection(store.put(ofd, { maxBytes: 1024 * 1024, allowedTypes: spreadsheetTypes }))
     expect(notSpreadsheet.status).toBe(415)
+  })
+
+  it('checks a small upload’s type from the bytes kept, a large one’s from the file written: the same answers', async () => {
+    const fromBuffer = vi.spyOn(FileTypeParser.prototype, 'fromBuffer')
+    const fromFile = vi.spyOn(FileTypeParser.prototype, 'fromFile')
+    try {
+      const padding = Buffer.alloc(SNIFF_IN_MEMORY_BYTES, 0x20)
+      const ofdEntry = '<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016" Version="1.0"/>'
+      const cases = [
+        { name: 'PDF', bytes: tinyPdf('size'), types: documentTypes, mime: 'application/pdf' },
+        { name: 'OFD', bytes: tinyZip({ 'OFD.xml': ofdEntry }), types: documentTypes, mime: 'application/ofd' },
+        { name: 'HTML', bytes: Buffer.from('<!doctype html><html></html>'), types: documentTypes, mime: undefined },
+      ]
+      for (const { name, bytes, types, mime } of cases) {
+        for (const large of [false, true]) {
+          fromBuffer.mockClear()
+          fromFile.mockClear()
+          const upload = large ? Buffer.concat([bytes, padding]) : bytes
+          // In chunks, as an upload arrives.
+          const source = Readable.from([upload.subarray(0, 7), upload.subarray(7, 4000), upload.subarray(4000)])
+          const result = await store.put(source, { maxBytes: 1024 * 1024, allowedTypes: types }).then(
+            (stored) => stored.mime,
+            (error: DomainError) => error.code,
+          )
+          expect(result, `${name}, ${large ? 'large' : 'small'}`).toBe(mime ?? 'FILE_TYPE_NOT_ALLOWED')
+          expect([fromBuffer.mock.calls.length, fromFile.mock.calls.length], name).toEqual(large ? [0, 1] : [1, 0])
+        }
+      }
+      expect(await filesUnder(path.join(root, 'tmp'))).toEqual([])
+    } finally {
+      fromBuffer.mockRestore()
+      fromFile.mockRestore()
+    }
   })
 
   it('keeps one file and one row when the same content is stored twice', async () => {
