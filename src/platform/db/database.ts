@@ -111,28 +111,49 @@ export function createPgPool(url: string, max = 10): pg.Pool {
 export function createSqliteDialect(file: string, options: GroupOptions = {}): GroupCommitSqliteDialect {
   const writer = withStatementCache(openSqlite(file))
   const reader = file === ':memory:' ? undefined : withStatementCache(openReader(file))
-  let walSync = options.walSync
-  if (!walSync && writer.pragma('journal_mode', { simple: true }) === 'wal') {
+  if (!options.walSync && writer.pragma('journal_mode', { simple: true }) === 'wal') {
     // COMMIT no longer waits for the disk on the event loop's thread: the driver syncs the WAL on
     // the thread pool before answering (sqlite-driver.ts, "The disk wait off the event loop").
     writer.pragma('synchronous = NORMAL')
-    const wal = `${fs.realpathSync(file)}-wal` // where SQLite keeps it: beside the file itself
-    walSync = () => fdatasyncFile(wal)
+    const wal = new SyncedFile(`${fs.realpathSync(file)}-wal`) // where SQLite keeps it: beside the file
+    return new GroupCommitSqliteDialect(writer, reader, {
+      ...options,
+      walSync: () => wal.sync(),
+      walClose: () => wal.close(),
+    })
   }
-  return new GroupCommitSqliteDialect(writer, reader, { ...options, walSync })
+  return new GroupCommitSqliteDialect(writer, reader, options)
 }
 
 /**
- * fdatasync of a file by its name, on the thread pool. Opened afresh each time, so that it is
- * always the file now at that name; SQLite keeps its WAL (same file, truncated or rewritten from
- * the start) while any connection is open, and ours is.
+ * A file synced (`fdatasync`, on the thread pool) through one handle, opened at the first sync and
+ * kept until closed: one trip to the thread pool a sync instead of three. For SQLite's WAL, which
+ * stays the same file (truncated or written again from its start, never replaced) while any
+ * connection to the database is open — and the writer's is, until after the last sync.
  */
-export async function fdatasyncFile(file: string): Promise<void> {
-  const handle = await fsp.open(file, 'r')
-  try {
+export class SyncedFile {
+  #handle: Promise<fsp.FileHandle> | undefined
+
+  constructor(readonly path: string) {}
+
+  async sync(): Promise<void> {
+    this.#handle ??= fsp.open(this.path, 'r')
+    const opening = this.#handle
+    let handle: fsp.FileHandle
+    try {
+      handle = await opening
+    } catch (error) {
+      if (this.#handle === opening) this.#handle = undefined // try again next time
+      throw error
+    }
     await handle.datasync()
-  } finally {
-    await handle.close()
+  }
+
+  async close(): Promise<void> {
+    const opening = this.#handle
+    this.#handle = undefined
+    const handle = await opening?.catch(() => undefined)
+    await handle?.close()
   }
 }
 

@@ -5,19 +5,14 @@
  * whole group, and nothing of it stays.
  */
 import fs from 'node:fs'
+import fsp from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CamelCasePlugin, Kysely, sql } from 'kysely'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { localWriteGate, WriteGateKeeper } from '../cluster.js'
-import {
-  createSqliteDialect,
-  fdatasyncFile,
-  isDatabaseUnavailable,
-  openSqlite,
-  withStatementCache,
-} from './database.js'
+import { createSqliteDialect, isDatabaseUnavailable, openSqlite, SyncedFile, withStatementCache } from './database.js'
 import { GroupCommitSqliteDialect, type GroupOptions } from './sqlite-driver.js'
 
 interface Tables {
@@ -365,12 +360,24 @@ describe('the disk wait off the event loop: the driver syncs the WAL before answ
     }
   })
 
-  it('fdatasyncFile syncs a file by name and refuses a missing one', async () => {
+  it('SyncedFile syncs through one handle until closed, and refuses a missing file until it exists', async () => {
     const { dir, file } = makeFile()
+    const open = vi.spyOn(fsp, 'open')
     try {
-      await expect(fdatasyncFile(file)).resolves.toBeUndefined()
-      await expect(fdatasyncFile(`${file}-missing`)).rejects.toMatchObject({ code: 'ENOENT' })
+      const synced = new SyncedFile(file)
+      await Promise.all([synced.sync(), synced.sync()])
+      await synced.sync()
+      expect(open).toHaveBeenCalledTimes(1)
+      await synced.close()
+      await synced.close() // twice is harmless
+
+      const later = new SyncedFile(`${file}-later`)
+      await expect(later.sync()).rejects.toMatchObject({ code: 'ENOENT' })
+      fs.writeFileSync(`${file}-later`, 'now it exists')
+      await expect(later.sync()).resolves.toBeUndefined()
+      await later.close()
     } finally {
+      open.mockRestore()
       fs.rmSync(dir, { recursive: true, force: true })
     }
   })
@@ -389,8 +396,12 @@ describe('several writers on one file (WORKERS > 1): the write gate', () => {
       writer.pragma('busy_timeout = 0')
       // As the server runs (database.ts): COMMIT without the disk wait, the driver syncing the WAL.
       if (walSynced) writer.pragma('synchronous = NORMAL')
-      const walSync = walSynced ? () => fdatasyncFile(`${file}-wal`) : undefined
-      const dialect = new GroupCommitSqliteDialect(writer, undefined, { gate, walSync })
+      const wal = walSynced ? new SyncedFile(`${file}-wal`) : undefined
+      const dialect = new GroupCommitSqliteDialect(writer, undefined, {
+        gate,
+        walSync: wal && (() => wal.sync()),
+        walClose: wal && (() => wal.close()),
+      })
       return { db: new Kysely<Tables>({ dialect, plugins: [new CamelCasePlugin()] }), driver: dialect.driver }
     })
     const outside = new SQLite(file, { readonly: true })

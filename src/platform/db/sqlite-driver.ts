@@ -86,6 +86,8 @@ export interface GroupOptions {
    * has finished. Without it, COMMIT itself must wait for the disk (`synchronous = FULL`).
    */
   walSync?: () => Promise<void>
+  /** Called once the database is closed and no sync runs any more (the WAL file's handle). */
+  walClose?: () => Promise<void>
 }
 
 /** What the driver has done since it started (for the benchmarks and the tests). */
@@ -205,6 +207,7 @@ export class GroupCommitSqliteDriver implements Driver {
   /** This process holds the gate (from before its group's BEGIN until after its COMMIT). */
   #gated = false
   readonly #walSync: (() => Promise<void>) | undefined
+  readonly #walClose: (() => Promise<void>) | undefined
   /** Committed, waiting for the next sync. */
   #unsynced: Unsynced[] = []
   /** The sync running now, if any. */
@@ -219,6 +222,7 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#maxMs = options.maxMs ?? GROUP_MAX_MS
     this.#gate = options.gate
     this.#walSync = options.walSync
+    this.#walClose = options.walClose
   }
 
   async init(): Promise<void> {}
@@ -293,6 +297,7 @@ export class GroupCommitSqliteDriver implements Driver {
     while (this.#syncing) await this.#syncing
     this.reader?.close()
     this.writer.close()
+    await this.#walClose?.()
   }
 
   async execute<R>(handle: Handle, query: CompiledQuery): Promise<QueryResult<R>> {

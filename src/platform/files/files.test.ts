@@ -233,6 +233,14 @@ describe('LocalFileStore.put and get', () => {
     }
   })
 
+  it('makes its temp folder again should it be removed while running', async () => {
+    await store.put(tinyPdf('before'), { maxBytes: 1024 * 1024, allowedTypes: documentTypes })
+    await fsp.rm(path.join(root, 'tmp'), { recursive: true, force: true })
+    const stored = await store.put(tinyPdf('after'), { maxBytes: 1024 * 1024, allowedTypes: documentTypes })
+    expect(stored.mime).toBe('application/pdf')
+    expect(await filesUnder(path.join(root, 'tmp'))).toEqual([])
+  })
+
   it('keeps one file and one row when the same content is stored twice', async () => {
     const pdf = tinyPdf('twice')
     const before = await rowCount()

@@ -240,6 +240,8 @@ export interface LocalFileStoreOptions {
 export class LocalFileStore implements FileStore {
   readonly root: string
   private readonly tmpDir: string
+  /** The temp folder has been made (by this process). */
+  private tmpReady = false
   private readonly db: Db
   private readonly clock: Clock
 
@@ -262,16 +264,15 @@ export class LocalFileStore implements FileStore {
     const overLimit = () => (quota && quotaLeft < maxBytes ? quotaExceeded(quota) : tooLarge(maxBytes))
     if (content instanceof Uint8Array && content.byteLength > limit) throw overLimit()
 
-    await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o750 })
     const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`)
+    // The temp file exists before any byte flows, so the cleanup below always finds it.
+    const handle = await this.openTemp(tmp)
     let moved = false
     try {
       const meter = new MeteringStream(limit, overLimit)
       const source = content instanceof Uint8Array ? Readable.from([content]) : content
       // flush: fsync before close, so the bytes are durable before the upload is acknowledged
       // (SECURITY.md, durability).
-      // The temp file exists before any byte flows, so the cleanup below always finds it.
-      const handle = await fsp.open(tmp, 'wx', 0o640)
       await pipeline(source, meter, handle.createWriteStream({ flush: true }))
       if (meter.size === 0) throw emptyFile()
 
@@ -299,6 +300,21 @@ export class LocalFileStore implements FileStore {
     } finally {
       // Nothing of a refused upload (or of bytes the store already had) stays.
       if (!moved) await fsp.unlink(tmp).catch((error) => (isMissing(error) ? undefined : Promise.reject(error)))
+    }
+  }
+
+  /** A new temp file; its folder is made on the first upload (and again should it be removed). */
+  private async openTemp(tmp: string): Promise<fsp.FileHandle> {
+    if (!this.tmpReady) {
+      await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o750 })
+      this.tmpReady = true
+    }
+    try {
+      return await fsp.open(tmp, 'wx', 0o640)
+    } catch (error) {
+      if (!isMissing(error)) throw error
+      await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o750 })
+      return await fsp.open(tmp, 'wx', 0o640)
     }
   }
 
