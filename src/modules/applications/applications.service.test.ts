@@ -129,7 +129,21 @@ describe('submitting', () => {
     expect(app.state).toBe('submitted')
     expect(app.applicationNo).toMatch(/^44510320260302\d{6}$/)
     expect(app.receivedOn).toBe('2026-03-02')
-    expect((await listEvents(t.db, app.id)).map((e) => e.event)).toEqual(['submit'])
+    const events = await listEvents(t.db, app.id)
+    expect(events.map((e) => [e.seq, e.event, e.fromState, e.toState])).toEqual([[1, 'submit', 'draft', 'submitted']])
+    // Stored as submitted at once (no draft row updated): what is returned is the stored version,
+    // the one the next step's optimistic lock compares with.
+    const stored = (await findApplication(t.db, app.id))!
+    const fields = ['state', 'lockVersion', 'submittedAt', 'receivedOn', 'updatedAt', 'applicantName'] as const
+    for (const field of fields) expect(stored[field], field).toEqual(app[field])
+    expect(stored.applicantName).not.toBe('')
+    expect(await updateApplication(t.db, app, { itemName: app.itemName })).toBe(true)
+    const materials = await t.db
+      .selectFrom('applicationMaterials')
+      .select('id')
+      .where('applicationId', '=', app.id)
+      .execute()
+    expect(materials.length).toBeGreaterThan(0)
     const audit = await listAudit(t.db, { objectType: 'application', objectId: app.id })
     expect(audit.entries.map((e) => e.action)).toEqual(['application.submit'])
     const messages = await t.db

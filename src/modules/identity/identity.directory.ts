@@ -5,6 +5,7 @@
 
 import type { Principal } from '../../platform/auth/principal.js'
 import type { DbOrTrx } from '../../platform/db/database.js'
+import { type Placeholders, prepared } from '../../platform/db/prepared.js'
 import type { Deps } from '../../platform/deps.js'
 import { permissionsOf } from './identity.roles.js'
 
@@ -95,16 +96,24 @@ export async function departmentNames(db: DbOrTrx): Promise<Map<string, string>>
 }
 
 /** The display name of an applicant: the enterprise's when acting for one, else the person's. */
+// Every submission names its applicant: built once (docs/performance.md, finding 19).
+const enterpriseName = prepared((db, p: Placeholders<{ id: string }>) =>
+  db.selectFrom('enterprises').select('name').where('id', '=', p.id),
+)
+const personName = prepared((db, p: Placeholders<{ id: string }>) =>
+  db.selectFrom('persons').select('name').where('id', '=', p.id),
+)
+
 export async function applicantDisplayName(
   db: DbOrTrx,
   personId: string,
   enterpriseId: string | null,
 ): Promise<string> {
   if (enterpriseId) {
-    const name = (await enterpriseNames(db, [enterpriseId])).get(enterpriseId)
+    const name = (await enterpriseName.executeTakeFirst(db, { id: enterpriseId }))?.name
     if (name) return name
   }
-  return (await personSummary(db, personId))?.name ?? ''
+  return (await personName.executeTakeFirst(db, { id: personId }))?.name ?? ''
 }
 
 export interface PrefillProfile {

@@ -252,6 +252,46 @@ describe('LocalFileStore.put and get', () => {
     expect(copies).toHaveLength(1)
     expect(await filesUnder(path.join(root, 'tmp'))).toEqual([])
   })
+
+  it('writes a small upload to disk only when its bytes are new, and a refused one not at all', async () => {
+    const open = vi.spyOn(fsp, 'open')
+    const temps = () => open.mock.calls.filter(([file]) => String(file).startsWith(path.join(root, 'tmp')))
+    const pdf = tinyPdf('written once')
+    const first = await store.put(Readable.from([pdf.subarray(0, 5), pdf.subarray(5)]), {
+      maxBytes: 1024 * 1024,
+      allowedTypes: documentTypes,
+    })
+    expect(temps()).toHaveLength(1)
+    const again = await store.put(Readable.from([pdf]), { maxBytes: 1024 * 1024, allowedTypes: documentTypes })
+    expect(again).toEqual(first)
+    expect(temps()).toHaveLength(1)
+    const html = Buffer.from('<!doctype html><html></html>')
+    expect((await rejection(store.put(html, { maxBytes: 1024 * 1024, allowedTypes: documentTypes }))).status).toBe(415)
+    expect(temps()).toHaveLength(1)
+    // The stored bytes are the upload's, and no temp file stays.
+    expect(await readAll((await store.get(first.sha256)).stream)).toEqual(pdf)
+    expect(await filesUnder(path.join(root, 'tmp'))).toEqual([])
+  })
+
+  it('stops reading a source it refuses part-way, small or large', async () => {
+    for (const firstChunk of [1024, SNIFF_IN_MEMORY_BYTES + 1024]) {
+      let produced = 0
+      const source = new Readable({
+        read() {
+          produced += 1
+          this.push(
+            produced === 1 ? Buffer.concat([tinyPdf(), Buffer.alloc(firstChunk, 0x20)]) : Buffer.alloc(1024, 0x20),
+          )
+        },
+      })
+      const error = await rejection(
+        store.put(source, { maxBytes: firstChunk + 64 * 1024, allowedTypes: documentTypes }),
+      )
+      expect(error.status).toBe(413)
+      expect(source.destroyed).toBe(true)
+      expect(await filesUnder(path.join(root, 'tmp'))).toEqual([])
+    }
+  })
 })
 
 describe('LocalFileStore refuses', () => {

@@ -18,8 +18,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { ReadStream } from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
-import { Readable, Transform, type TransformCallback } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { Readable } from 'node:stream'
 import { type Detector, FileTypeParser } from 'file-type'
 import type { Clock } from '../clock.js'
 import { type Db, type DbOrTrx, type Trx, transaction } from '../db/database.js'
@@ -189,45 +188,19 @@ export async function detectFileType(file: string | Uint8Array): Promise<string 
   return (typeof file === 'string' ? await parser.fromFile(file) : await parser.fromBuffer(file))?.mime
 }
 
+/** The type of an upload (its bytes, or the file holding them) when it is one of those allowed. */
+async function checkType(file: string | Uint8Array, allowed: PutOptions['allowedTypes']): Promise<string> {
+  const mime = await detectFileType(file)
+  if (!mime || !allowed.some((k) => k.mime === mime)) throw unsupportedType(allowed)
+  return mime
+}
+
 /**
- * Uploads up to this size are checked from their bytes kept while they flowed in; larger ones are
- * read back from the file written (reading a small file back cost ~5% of a submission's CPU).
+ * Uploads up to this size are read into memory first: their type is checked from those bytes,
+ * and they are written to disk only when the store does not hold them yet (docs/performance.md,
+ * findings 21 and 22). Larger ones flow to a temporary file and are checked from it.
  */
 export const SNIFF_IN_MEMORY_BYTES = 256 * 1024
-
-/** Hashes and counts the bytes flowing through; fails as soon as they pass the limit. */
-class MeteringStream extends Transform {
-  readonly hash = createHash('sha256')
-  size = 0
-  /** Every chunk so far, while they add up to no more than SNIFF_IN_MEMORY_BYTES. */
-  #kept: Buffer[] | undefined = []
-
-  constructor(
-    private readonly limit: number,
-    private readonly overLimit: () => Error,
-  ) {
-    super()
-  }
-
-  /** All the bytes that flowed through, when they were few enough to keep. */
-  get whole(): Buffer | undefined {
-    return this.#kept && Buffer.concat(this.#kept, this.size)
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.size += chunk.length
-    if (this.size > this.limit) {
-      callback(this.overLimit())
-      return
-    }
-    if (this.#kept) {
-      if (this.size <= SNIFF_IN_MEMORY_BYTES) this.#kept.push(chunk)
-      else this.#kept = undefined
-    }
-    this.hash.update(chunk)
-    callback(null, chunk)
-  }
-}
 
 export interface LocalFileStoreOptions {
   /** The store's folder (config.filesDir); created on the first upload. */
@@ -264,31 +237,61 @@ export class LocalFileStore implements FileStore {
     const overLimit = () => (quota && quotaLeft < maxBytes ? quotaExceeded(quota) : tooLarge(maxBytes))
     if (content instanceof Uint8Array && content.byteLength > limit) throw overLimit()
 
-    const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`)
-    // The temp file exists before any byte flows, so the cleanup below always finds it.
-    const handle = await this.openTemp(tmp)
+    const chunks: AsyncIterator<Uint8Array> = (content instanceof Uint8Array ? Readable.from([content]) : content)[
+      Symbol.asyncIterator
+    ]()
+    const hash = createHash('sha256')
+    let size = 0
+    /** The next chunk, counted against the limit and hashed; undefined at the end. */
+    const next = async (): Promise<Uint8Array | undefined> => {
+      const read = await chunks.next()
+      if (read.done) return undefined
+      size += read.value.length
+      if (size > limit) throw overLimit()
+      hash.update(read.value)
+      return read.value
+    }
+    let tmp: string | undefined
     let moved = false
     try {
-      const meter = new MeteringStream(limit, overLimit)
-      const source = content instanceof Uint8Array ? Readable.from([content]) : content
-      // flush: fsync before close, so the bytes are durable before the upload is acknowledged
-      // (SECURITY.md, durability).
-      await pipeline(source, meter, handle.createWriteStream({ flush: true }))
-      if (meter.size === 0) throw emptyFile()
+      // Up to SNIFF_IN_MEMORY_BYTES (and a chunk) is read into memory first: most uploads end there.
+      const head: Uint8Array[] = []
+      let ended = false
+      while (!ended && size <= SNIFF_IN_MEMORY_BYTES) {
+        const chunk = await next()
+        if (chunk) head.push(chunk)
+        else ended = true
+      }
+      if (size === 0) throw emptyFile()
+      let whole: Buffer | undefined
+      let mime: string
+      if (ended) {
+        // Checked before anything touches the disk; written below only when the store lacks it.
+        whole = Buffer.concat(head, size)
+        mime = await checkType(whole, allowedTypes)
+      } else {
+        // Larger: the rest flows to a temporary file, whose type is then read back.
+        tmp = await this.writeTemp(async (handle) => {
+          await handle.writeFile(Buffer.concat(head))
+          for (let chunk = await next(); chunk; chunk = await next()) await handle.writeFile(chunk)
+        })
+        mime = await checkType(tmp, allowedTypes)
+      }
 
-      const mime = await detectFileType(meter.whole ?? tmp)
-      if (!mime || !allowedTypes.some((k) => k.mime === mime)) throw unsupportedType(allowedTypes)
-
-      const sha256 = meter.hash.digest('hex')
+      const sha256 = hash.digest('hex')
       const target = this.pathOf(sha256)
       if (!(await fileExists(target))) {
+        if (whole) {
+          const bytes = whole
+          tmp = await this.writeTemp((handle) => handle.writeFile(bytes))
+        }
         await fsp.mkdir(path.dirname(target), { recursive: true, mode: 0o750 })
         // Same content, same name: when two uploads race, either rename leaves the same bytes.
-        await fsp.rename(tmp, target)
+        await fsp.rename(tmp!, target)
         moved = true
         await syncDirectory(path.dirname(target))
       }
-      const stored = { sha256, size: meter.size, mime }
+      const stored = { sha256, size, mime }
       // In a transaction: on SQLite it then shares its commit with others (group commit).
       if (!options.recordLater) {
         await transaction(this.db, async (trx) => {
@@ -298,24 +301,42 @@ export class LocalFileStore implements FileStore {
       }
       return stored
     } finally {
+      // A source not read to its end (refused, too large) is stopped and released.
+      await chunks.return?.()
       // Nothing of a refused upload (or of bytes the store already had) stays.
-      if (!moved) await fsp.unlink(tmp).catch((error) => (isMissing(error) ? undefined : Promise.reject(error)))
+      if (tmp && !moved) await fsp.unlink(tmp).catch((error) => (isMissing(error) ? undefined : Promise.reject(error)))
     }
   }
 
-  /** A new temp file; its folder is made on the first upload (and again should it be removed). */
-  private async openTemp(tmp: string): Promise<fsp.FileHandle> {
+  /**
+   * Writes a new temporary file and syncs it (the bytes are durable before the upload is
+   * acknowledged: SECURITY.md, durability); returns its path. Its folder is made on the first
+   * upload, and again should it be removed.
+   */
+  private async writeTemp(fill: (handle: fsp.FileHandle) => Promise<unknown>): Promise<string> {
+    const tmp = path.join(this.tmpDir, `${randomBytes(12).toString('hex')}.part`)
     if (!this.tmpReady) {
       await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o750 })
       this.tmpReady = true
     }
+    let handle: fsp.FileHandle
     try {
-      return await fsp.open(tmp, 'wx', 0o640)
+      handle = await fsp.open(tmp, 'wx', 0o640)
     } catch (error) {
       if (!isMissing(error)) throw error
       await fsp.mkdir(this.tmpDir, { recursive: true, mode: 0o750 })
-      return await fsp.open(tmp, 'wx', 0o640)
+      handle = await fsp.open(tmp, 'wx', 0o640)
     }
+    try {
+      await fill(handle)
+      await handle.sync()
+    } catch (error) {
+      await handle.close().catch(() => undefined)
+      await fsp.unlink(tmp).catch(() => undefined)
+      throw error
+    }
+    await handle.close()
+    return tmp
   }
 
   async record(trx: DbOrTrx, files: readonly StoredFile[]): Promise<void> {
