@@ -6,7 +6,7 @@
  * ninth round).
  *
  *   npx tsx bench/compare.ts --rev 1873a95 --db bench/data/district-10k.sqlite \
- *     --scenarios bare-const,submission-api --runs 3 --fresh 10k [--workers 2] [--duration 20]
+ *     --scenarios bare-const,submission-api --runs 3 --fresh 10k [--workers 2] [--duration 20] [--same-upload]
  *
  * `--fresh <scale>` generates the district again (with this checkout's generator) before every
  * run: the submission scenarios need people who have never applied. The other revision runs with
@@ -55,7 +55,7 @@ function main(): void {
   symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(tree, 'node_modules'))
 
   const load = ['bench/load.ts', '--db', dbArg, '--duration', args.get('duration') ?? '20']
-  for (const key of ['scenarios', 'workers', 'nodes', 'connections']) {
+  for (const key of ['scenarios', 'workers', 'nodes', 'connections', 'same-upload']) {
     const value = args.get(key)
     if (value) load.push(`--${key}`, value)
   }

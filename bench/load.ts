@@ -6,6 +6,10 @@
  *   npx tsx bench/load.ts --db postgres://postgres@127.0.0.1:5432/yiwang_bench --nodes 2
  *   npx tsx bench/load.ts --db bench/data/district-10k.sqlite --workers 2   (WORKERS=2: two processes on one port)
  *
+ * The submission scenarios upload a PDF of bytes never uploaded before, each time, as people do;
+ * `--same-upload` sends the same PDF every time (the rounds before the eleventh did: the store
+ * then already holds the bytes and writes nothing to disk for them).
+ *
  * Scenarios: bare-const, bare-indexed, guide, search, my-applications, inbox-pre-review,
  * inbox-tasks, submission (one upload, check page, submit: three requests per submission, as the
  * web form), submission-api (the same in one request: POST /api/applications/submissions/:itemId), statistics (when the supervision module serves it). Each reports throughput, p50/p95/p99
@@ -72,6 +76,8 @@ export interface LoadReport {
   workers: number
   scenarios: ScenarioResult[]
   skipped: { scenario: string; reason: string }[]
+  /** What the submission scenarios upload: a PDF never seen before each time, or the same one. */
+  uploads?: 'distinct' | 'same'
   submissions?: SubmissionCheck
   /** The same check for the one-request channel (submission-api). */
   apiSubmissions?: SubmissionCheck
@@ -442,9 +448,23 @@ async function findSubmitItem(db: Db, base: string, probe: Applicant): Promise<S
   return undefined
 }
 
-/** A multipart body of these fields with the item's one material: the PDF. */
-function withUpload(item: SubmitItem, fields: [string, string][]) {
-  return multipart(fields, { name: `materials.${item.materialCode}`, filename: '申请材料.pdf', content: PDF })
+/**
+ * The PDF with a comment line of random bytes after its header: still a PDF, and bytes the store
+ * has never seen, as every real upload is (docs/performance.md, finding 22).
+ */
+export function distinctPdf(): Buffer {
+  const head = '%PDF-1.4\n'
+  return Buffer.concat([Buffer.from(`${head}%${randomBytes(12).toString('hex')}\n`), PDF.subarray(head.length)])
+}
+
+/**
+ * A multipart body of these fields with the item's one material: a PDF of bytes never uploaded
+ * before, or with `same` the one PDF every time (as before the eleventh round: the store then
+ * finds the bytes it already holds and writes nothing).
+ */
+function withUpload(item: SubmitItem, fields: [string, string][], same = false) {
+  const content = same ? PDF : distinctPdf()
+  return multipart(fields, { name: `materials.${item.materialCode}`, filename: '申请材料.pdf', content })
 }
 
 /** One whole submission with fetch (for the probe and to check the flow). */
@@ -501,6 +521,8 @@ export async function runLoad(options: {
   cpuProf?: string
   /** false: the app processes run no background sweeps (to see what the sweeps cost the pages). */
   sweeps?: boolean
+  /** Every submission uploads the same PDF (default: bytes never uploaded before, each time). */
+  sameUpload?: boolean
   log?: (line: string) => void
 }): Promise<LoadReport> {
   const { target } = options
@@ -521,7 +543,14 @@ export async function runLoad(options: {
     HOST: '127.0.0.1',
     WORKERS: String(workers),
   }
-  const report: LoadReport = { target: label(target), nodes, workers, scenarios: [], skipped: [] }
+  const report: LoadReport = {
+    target: label(target),
+    nodes,
+    workers,
+    scenarios: [],
+    skipped: [],
+    uploads: options.sameUpload ? 'same' : 'distinct',
+  }
   const procs: Proc[] = []
   const runStart = new Date().toISOString()
   const db = createDatabase(
@@ -708,7 +737,7 @@ export async function runLoad(options: {
             method: 'POST',
             setupRequest: (req, context) => {
               const who = context.who!
-              const m = withUpload(item, [['_csrf', who.csrf], ...item.fields, ['_action', 'next']])
+              const m = withUpload(item, [['_csrf', who.csrf], ...item.fields, ['_action', 'next']], options.sameUpload)
               return {
                 ...req,
                 path: `/apply/${item.itemId}?_csrf=${encodeURIComponent(who.csrf)}`,
@@ -779,7 +808,7 @@ export async function runLoad(options: {
             method: 'POST',
             setupRequest: (req, context) => {
               const who = context.who!
-              const m = withUpload(item, [...item.fields, ['declaration', 'yes']])
+              const m = withUpload(item, [...item.fields, ['declaration', 'yes']], options.sameUpload)
               return {
                 ...req,
                 path: `/api/applications/submissions/${item.itemId}?_csrf=${encodeURIComponent(who.csrf)}`,
@@ -914,6 +943,7 @@ if (process.argv[1]?.endsWith('bench/load.ts')) {
     scenarios,
     cpuProf: args.get('cpu-prof') ? path.resolve(args.get('cpu-prof')!) : undefined,
     sweeps: !args.has('no-sweeps'),
+    sameUpload: args.has('same-upload'),
   })
     .then((report) => {
       const workers = report.workers > 1 ? `-${report.workers}workers` : ''
