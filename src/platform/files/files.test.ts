@@ -254,7 +254,7 @@ describe('LocalFileStore.put and get', () => {
   })
 
   it('writes a small upload to disk only when its bytes are new, and a refused one not at all', async () => {
-    const open = vi.spyOn(fsp, 'open')
+    const open = vi.spyOn(fs, 'open')
     const temps = () => open.mock.calls.filter(([file]) => String(file).startsWith(path.join(root, 'tmp')))
     const pdf = tinyPdf('written once')
     const first = await store.put(Readable.from([pdf.subarray(0, 5), pdf.subarray(5)]), {
@@ -271,6 +271,25 @@ describe('LocalFileStore.put and get', () => {
     // The stored bytes are the upload's, and no temp file stays.
     expect(await readAll((await store.get(first.sha256)).stream)).toEqual(pdf)
     expect(await filesUnder(path.join(root, 'tmp'))).toEqual([])
+  })
+
+  it('writes every byte when the disk takes fewer at a time than asked', async () => {
+    const write = fs.write as (...args: unknown[]) => void
+    // 4,099 bytes a call at most: short writes, as a full disk or a signal can give.
+    const short = (fd: number, bytes: Uint8Array, at: number, length: number, pos: null, done: () => void) =>
+      write(fd, bytes, at, Math.min(length, 4099), pos, done)
+    const calls = vi.spyOn(fs, 'write').mockImplementation(short as unknown as typeof fs.write)
+    for (const padding of [10_000, SNIFF_IN_MEMORY_BYTES + 10_000]) {
+      const bytes = Buffer.concat([tinyPdf(`short writes ${padding}`), Buffer.alloc(padding, 0x20)])
+      calls.mockClear()
+      const stored = await store.put(Readable.from([bytes.subarray(0, 5000), bytes.subarray(5000)]), {
+        maxBytes: 1024 * 1024,
+        allowedTypes: documentTypes,
+      })
+      expect(calls.mock.calls.length).toBeGreaterThan(bytes.length / 4099)
+      expect(stored).toEqual({ sha256: sha256(bytes), size: bytes.length, mime: 'application/pdf' })
+      expect(await readAll((await store.get(stored.sha256)).stream)).toEqual(bytes)
+    }
   })
 
   it('stops reading a source it refuses part-way, small or large', async () => {
