@@ -368,7 +368,11 @@ describe('the disk wait off the event loop: the driver syncs the WAL before answ
       await Promise.all([synced.sync(), synced.sync()])
       await synced.sync()
       expect(open).toHaveBeenCalledTimes(1)
-      await synced.close()
+      // Closed while a sync runs: the sync ends on the open descriptor, then the handle closes.
+      const datasync = vi.spyOn(fs, 'fdatasync')
+      await Promise.all([synced.sync(), synced.close()])
+      expect(datasync).toHaveBeenCalledTimes(1)
+      datasync.mockRestore()
       await synced.close() // twice is harmless
 
       const later = new SyncedFile(`${file}-later`)
