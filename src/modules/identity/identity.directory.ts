@@ -95,7 +95,6 @@ export async function departmentNames(db: DbOrTrx): Promise<Map<string, string>>
   return new Map(rows.map((r) => [r.id, r.name]))
 }
 
-/** The display name of an applicant: the enterprise's when acting for one, else the person's. */
 // Every submission names its applicant: built once (docs/performance.md, finding 19).
 const enterpriseName = prepared((db, p: Placeholders<{ id: string }>) =>
   db.selectFrom('enterprises').select('name').where('id', '=', p.id),
@@ -104,6 +103,7 @@ const personName = prepared((db, p: Placeholders<{ id: string }>) =>
   db.selectFrom('persons').select('name').where('id', '=', p.id),
 )
 
+/** The display name of an applicant: the enterprise's when acting for one, else the person's. */
 export async function applicantDisplayName(
   db: DbOrTrx,
   personId: string,

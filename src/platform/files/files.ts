@@ -301,8 +301,9 @@ export class LocalFileStore implements FileStore {
       }
       return stored
     } finally {
-      // A source not read to its end (refused, too large) is stopped and released.
-      await chunks.return?.()
+      // A source not read to its end (refused, too large) is stopped and released; a failure to
+      // stop it must not hide the answer already on its way.
+      await Promise.resolve(chunks.return?.()).catch(() => undefined)
       // Nothing of a refused upload (or of bytes the store already had) stays.
       if (tmp && !moved) await disk.unlink(tmp).catch((error) => (isMissing(error) ? undefined : Promise.reject(error)))
     }
