@@ -13,7 +13,7 @@ import { registerHealth } from './platform/http/health.js'
 import { kioskContext } from './platform/http/kiosk.js'
 import { DOCS_PREFIX, registerOpenApi } from './platform/http/openapi.js'
 import { registerPages } from './platform/http/pages.js'
-import { csrfCookieName, registerSecurity } from './platform/http/security.js'
+import { registerSecurity } from './platform/http/security.js'
 import type { AppModule } from './platform/module.js'
 import { ErrorPage } from './platform/ui/error-page.js'
 import { renderPage } from './platform/ui/render.js'
@@ -106,7 +106,6 @@ export async function buildApp(deps: Deps, modules: AppModule[]): Promise<Fastif
         : undefined,
     kiosk: (request) => kioskContext(request, config.secureCookies, config.kioskIdleSeconds),
     cacheBytes: config.pageCacheMb * 1024 * 1024,
-    csrfCookie: csrfCookieName(config.secureCookies),
   })
   // Hooks a module asks to run on every request (after the principal is known), e.g. the kiosk's
   // inactivity logout.

@@ -164,10 +164,13 @@ export function cookiesOf(response: LightMyRequestResponse, previous = ''): stri
   return [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
 }
 
-/** Gets a page and returns its CSRF token and cookies, to post a form as a browser would. */
+/**
+ * Gets a page and returns its CSRF token and cookies, to post a form as a browser would. The
+ * default page has a form with a token for anyone (an anonymous page's own 长者模式 switch has none).
+ */
 export async function formSession(
   app: FastifyInstance,
-  path = '/',
+  path = '/preferences/elder-mode',
   cookie = '',
 ): Promise<{ token: string; cookie: string }> {
   const page = await app.inject({ method: 'GET', url: path, headers: cookie ? { cookie } : {} })

@@ -129,6 +129,7 @@ const visits: Visit[] = [
   { name: 'verify', who: 'anonymous', path: () => '/verify' },
   { name: 'ratings-public', who: 'anonymous', path: () => '/ratings/public' },
   { name: 'accessibility', who: 'anonymous', path: () => '/accessibility' },
+  { name: 'elder-mode-confirm', who: 'anonymous', path: () => '/preferences/elder-mode?on=1&return=/accessibility' },
   { name: 'kiosk', who: 'terminal', path: () => '/kiosk' },
   { name: 'kiosk-progress', who: 'terminal', path: () => '/progress' },
   { name: 'offline', who: 'anonymous', path: () => '/offline' },

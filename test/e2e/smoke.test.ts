@@ -32,11 +32,13 @@ describe.each(VIEWPORTS)('home page in chromium ($name)', (vp) => {
     await context.close()
   })
 
-  it('works without JavaScript: the toggle posts the form and comes back', async () => {
+  it('works without JavaScript: the toggle asks once to confirm, posts the form and comes back', async () => {
     const context = await contextAt(site.browser, vp, { javaScriptEnabled: false })
     const page = await context.newPage()
     await page.goto(`${site.baseUrl}/accessibility`)
     await page.getByRole('button', { name: '长者模式' }).click()
+    await page.waitForURL(/\/preferences\/elder-mode\?/)
+    await page.getByRole('button', { name: '确认开启' }).click()
     await page.waitForURL(`${site.baseUrl}/accessibility`)
     expect(await page.locator('html').getAttribute('class')).toBe('elder')
     // axe needs JavaScript; the page is in the a11y suite

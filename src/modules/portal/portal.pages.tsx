@@ -1,4 +1,4 @@
-import { ButtonLink, Layout } from '../../platform/ui/index.js'
+import { Button, ButtonLink, Form, Layout } from '../../platform/ui/index.js'
 import { type HomeCatalog, ItemList, SearchBox, ThemeCards, TopicTiles } from '../catalog/index.js'
 
 /**
@@ -137,6 +137,32 @@ export function PrivacyPage() {
       <p>
         对个人信息处理有疑问或投诉，请拨打 <a href="tel:12345">12345</a>。
       </p>
+    </Layout>
+  )
+}
+
+/**
+ * 长者模式 switched without JavaScript from a page kept for every visitor: that page's switch asks
+ * here by GET (it carries no CSRF token), and this page posts the choice with one.
+ */
+export function ElderModePage({ on, returnTo }: { on: boolean; returnTo: string }) {
+  const title = on ? '开启长者模式' : '退出长者模式'
+  return (
+    <Layout title={title} breadcrumbs={[{ href: '/', label: '首页' }, { label: title }]}>
+      <h1 class="heading-xl">{title}</h1>
+      <p class="lead">
+        {on
+          ? '长者模式使用更大的字、更强的对比和更简单的导航。本设备会记住您的选择，随时可以退出。'
+          : '退出后页面恢复标准字号。本设备会记住您的选择，随时可以再次开启。'}
+      </p>
+      <Form action="/preferences/elder-mode">
+        <input type="hidden" name="on" value={on ? '1' : '0'} />
+        <input type="hidden" name="return" value={returnTo} />
+        <div class="button-row">
+          <Button>{on ? '确认开启' : '确认退出'}</Button>
+          <a href={returnTo}>返回上一页</a>
+        </div>
+      </Form>
     </Layout>
   )
 }

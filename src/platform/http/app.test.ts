@@ -267,8 +267,16 @@ describe('CSRF secrets', () => {
     expect(new Set(secrets.join('')).size).toBe(64)
   })
 
-  it('a first visit sets one CSRF cookie, and its page token is accepted with it', async () => {
-    const first = await t.app.inject({ method: 'GET', url: '/accessibility' })
+  it('a page without a form posting here sets no cookie for a visitor who has none', async () => {
+    for (const url of ['/accessibility', '/', '/no/such/page']) {
+      const res = await t.app.inject({ method: 'GET', url })
+      expect(res.headers['set-cookie'], url).toBeUndefined()
+      expect(res.body).not.toContain('name="_csrf"')
+    }
+  })
+
+  it('a first visit to a page with a form sets one CSRF cookie, and its page token is accepted with it', async () => {
+    const first = await t.app.inject({ method: 'GET', url: '/preferences/elder-mode' })
     const set = first.cookies.filter((c) => c.name === 'yw_csrf')
     expect(set).toHaveLength(1)
     expect(set[0]!.value).toMatch(/^[A-Za-z0-9_-]{24}$/)
@@ -285,7 +293,7 @@ describe('CSRF secrets', () => {
     })
     expect(posted.statusCode).toBe(303)
     // Another visitor's secret does not go with this token.
-    const other = await t.app.inject({ method: 'GET', url: '/accessibility' })
+    const other = await t.app.inject({ method: 'GET', url: '/preferences/elder-mode' })
     const otherSecret = other.cookies.find((c) => c.name === 'yw_csrf')!.value
     expect(otherSecret).not.toBe(set[0]!.value)
     const refused = await t.app.inject({
@@ -298,7 +306,7 @@ describe('CSRF secrets', () => {
     // A returning visitor keeps the secret they have: no new cookie.
     const again = await t.app.inject({
       method: 'GET',
-      url: '/accessibility',
+      url: '/preferences/elder-mode',
       headers: { cookie: `yw_csrf=${set[0]!.value}` },
     })
     expect(again.cookies.filter((c) => c.name === 'yw_csrf')).toHaveLength(0)
@@ -307,7 +315,7 @@ describe('CSRF secrets', () => {
 
 describe('长者模式', () => {
   it('POST /preferences/elder-mode with the form token persists the choice in a cookie', async () => {
-    const { token, cookie } = await formSession(t.app, '/')
+    const { token, cookie } = await formSession(t.app)
     const res = await t.app.inject({
       method: 'POST',
       url: '/preferences/elder-mode',
@@ -325,7 +333,7 @@ describe('长者模式', () => {
   })
 
   it('refuses to redirect off the site', async () => {
-    const { token, cookie } = await formSession(t.app, '/')
+    const { token, cookie } = await formSession(t.app)
     const res = await t.app.inject({
       method: 'POST',
       url: '/preferences/elder-mode',

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import Fastify from 'fastify'
 import { h } from 'preact'
 import { afterAll, describe, expect, it } from 'vitest'
+import { Form } from '../ui/form.js'
 import type { AssetManifest } from './assets.js'
-import { registerPages } from './pages.js'
+import { preferredEncoding, registerPages } from './pages.js'
 
 // A page of ~6 KB that does not compress (so the cache's size grows by about that much a page).
 const page = (text: string) => async () => ({
@@ -19,6 +20,8 @@ registerPages(app, {
   cacheBytes: 30_000,
 })
 afterAll(() => app.close())
+
+const withForm = () => h('main', null, h(Form, { action: '/x' }, h('button', null, '发送')))
 
 describe('rendering pages ahead into the anonymous page cache', () => {
   it('renders a page once per version, and keeps it fresh until its version changes', async () => {
@@ -49,5 +52,57 @@ describe('rendering pages ahead into the anonymous page cache', () => {
     // What was kept before it stopped is all still there.
     expect(app.keptPublicPage('/a', 'k', 'v2')).toBe(true)
     for (let i = 0; i < kept; i++) expect(app.keptPublicPage(`/p${i}`, 'k', 'v1')).toBe(true)
+  })
+})
+
+describe('a public page that carries a visitor’s own CSRF token', () => {
+  it('is never kept: rendered for each request', async () => {
+    const formApp = Fastify()
+    registerPages(formApp, {
+      assets: { url: (name: string) => `/assets/${name}` } as unknown as AssetManifest,
+      siteName: '测试',
+      nav: () => [],
+      user: () => undefined,
+      cacheBytes: 1_000_000,
+    })
+    let renders = 0
+    const counted = async () => {
+      renders++
+      return { vnode: withForm() }
+    }
+    formApp.get('/form', (_request, reply) => reply.publicPage('k', 'v1', counted))
+    try {
+      expect(await formApp.keepPublicPage('/form', 'k', 'v1', counted, 1000)).toBe('personal')
+      expect(formApp.keptPublicPage('/form', 'k', 'v1')).toBe(false)
+      expect(renders).toBe(1)
+      const first = await formApp.inject({ method: 'GET', url: '/form' })
+      const second = await formApp.inject({ method: 'GET', url: '/form' })
+      expect(renders).toBe(3)
+      for (const res of [first, second]) {
+        expect(res.headers['cache-control']).toBe('no-store')
+        expect(res.headers.etag).toBeUndefined()
+        expect(res.body).toContain('<form action="/x" method="post"')
+        expect(res.body).not.toContain('ywcsrf')
+      }
+      // A page without such a form is kept.
+      expect(await formApp.keepPublicPage('/plain', 'k', 'v1', page('二'), 1000)).toBe('rendered')
+    } finally {
+      await formApp.close()
+    }
+  })
+})
+
+describe('the encoding of a kept page', () => {
+  it('is brotli or gzip by the weights of Accept-Encoding, brotli on a tie', () => {
+    expect(preferredEncoding('gzip, deflate, br, zstd')).toBe('br')
+    expect(preferredEncoding('gzip, deflate')).toBe('gzip')
+    expect(preferredEncoding('br;q=0.5, gzip')).toBe('gzip')
+    expect(preferredEncoding('br;q=1.0, gzip;q=0.8')).toBe('br')
+    expect(preferredEncoding('x-gzip')).toBe('gzip')
+    expect(preferredEncoding('*')).toBe('br')
+    expect(preferredEncoding('*;q=0.5, br;q=0')).toBe('gzip')
+    expect(preferredEncoding('GZIP;Q=0.4')).toBe('gzip')
+    for (const none of [undefined, '', 'identity', 'deflate', 'gzip;q=0, br;q=0', '*;q=0', 'br;q=abc'])
+      expect(preferredEncoding(none), String(none)).toBeUndefined()
   })
 })

@@ -3,17 +3,17 @@
  * from the request: 长者模式, CSRF token, navigation, the logged-in person, asset URLs.
  *
  * `reply.publicPage(key, version, render)` does the same for a page that every anonymous visitor
- * sees alike (a guide, search results): rendered once per key and version, kept, and sent again
- * with only the visitor's CSRF token put in (see "The anonymous page cache" below).
+ * sees alike (a guide, search results): rendered once per key and version, kept compressed, and
+ * sent again as it is (see "The anonymous page cache" below).
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { LRUCache } from 'lru-cache'
 import type { VNode } from 'preact'
 import type { KioskContext, NavItem, PageContext, PageUser } from '../ui/context.js'
 import { renderPage } from '../ui/render.js'
 import type { AssetManifest } from './assets.js'
-import { acceptsGzip, gzipWith, plainWith, type SplicedDocument, spliceable } from './gzip-splice.js'
 
 export const ELDER_COOKIE = 'yw_elder'
 
@@ -28,8 +28,6 @@ export interface PagesOptions {
   kiosk?: (request: FastifyRequest) => KioskContext | undefined
   /** Bytes the anonymous page cache may hold; 0 turns it off (every page rendered anew). */
   cacheBytes?: number
-  /** The cookie holding the visitor's CSRF secret (the cached pages' ETags depend on it). */
-  csrfCookie?: string
 }
 
 /** What a public page's render gives: the page and its status (200 unless said). */
@@ -57,7 +55,8 @@ declare module 'fastify' {
      * Renders ahead, for anonymous visitors, the page `reply.publicPage(key, version, render)` would
      * keep at `path` (not 长者模式), unless it is kept with this version for at least `freshMs`
      * more. Answers what it did; 'full' (nothing rendered) when the cache is over 80% of its bound,
-     * so that rendering ahead never pushes out pages people actually visit.
+     * so that rendering ahead never pushes out pages people actually visit; 'personal' when the
+     * page carries a form with a CSRF token, which is every visitor's own (it is never kept).
      */
     keepPublicPage(
       path: string,
@@ -65,7 +64,7 @@ declare module 'fastify' {
       version: string,
       render: () => Promise<PublicPage>,
       freshMs: number,
-    ): Promise<'rendered' | 'fresh' | 'full' | 'off'>
+    ): Promise<'rendered' | 'fresh' | 'full' | 'off' | 'personal'>
     /** Whether the anonymous page of `path` and `key` is kept with this version (not 长者模式). */
     keptPublicPage(path: string, key: string, version: string): boolean
   }
@@ -78,50 +77,67 @@ declare module 'fastify' {
 /**
  * The anonymous page cache.
  *
- * Kept: the whole HTML document as UTF-8, cut where the CSRF token goes (the shell's 长者模式
- * form carries one), for anonymous, non-kiosk GET requests only; keyed by 长者模式, path and the
- * route's key, and checked against the version the route gives on every request. A page found
- * is sent with the visitor's own token put in (their CSRF cookie made as for any page), so no
- * visitor ever gets another's token, and a logged-in request never reads or fills the cache.
+ * Kept: the whole HTML document, compressed once (gzip and brotli), for anonymous, non-kiosk GET
+ * requests only; keyed by 长者模式, path and the route's key, and checked against the version the
+ * route gives on every request. Such a page holds nothing of the visitor: an anonymous page's
+ * 长者模式 switch is a GET form (layout.tsx), so a visitor who only reads gets no cookie at all. A
+ * page that does carry a form with a CSRF token (every visitor's own) is never kept: it is
+ * rendered for each request, as for a logged-in person, who never reads or fills the cache.
  *
- * Bounded: at most `cacheBytes` of pages (least recently used dropped first), and each page at
- * most PAGE_MAX_AGE_MS old, so that anything its route's version does not cover (a department's
- * name) is shown within that time.
+ * Bounded: at most `cacheBytes` of pages (both encodings counted; least recently used dropped
+ * first), and each page at most PAGE_MAX_AGE_MS old, so that anything its route's version does
+ * not cover (a department's name) is shown within that time.
  *
  * Browsers may keep such a page (`private, no-cache`) and ask again with its ETag, which names
- * the page's version and the visitor's CSRF secret: 304 only when both are unchanged, so the
- * token in the kept page is still valid. Logged-in pages stay `no-store`.
+ * the page's version and content: 304 while both are unchanged. Logged-in pages stay `no-store`.
  */
 export const PAGE_MAX_AGE_MS = 5 * 60_000
+
+/**
+ * Brotli's quality for kept pages: a 23 KB guide takes 5.5 KB in ~1 ms, against 6.4 KB for gzip
+ * at its best and 5.0 KB for brotli's best in ~50 ms (too slow for 5,000 guides rendered ahead).
+ */
+const BROTLI_QUALITY = 5
 
 interface CachedPage {
   version: string
   status: number
-  /**
-   * The document in UTF-8, split where the CSRF token goes, kept compressed (a 23 KB guide takes
-   * about 6 KB) and sent gzip-encoded with the visitor's token put in without compressing
-   * anything per request (gzip-splice.ts); inflated for the rare client without gzip.
-   */
-  document: SplicedDocument
-  /** Digest of version and content, for the ETag. */
-  digest: string
+  /** The document gzip-encoded, for browsers that do not take brotli (and inflated for the rare client without gzip). */
+  gzip: Buffer
+  /** The document brotli-encoded, for browsers that take it (all current ones over HTTPS). */
+  brotli: Buffer
+  /** Weak ETag naming the version and the content. */
+  etag: string
 }
+
+/** A public page rendered for the cache: kept, or — carrying a visitor's own CSRF token — rendered for each request. */
+type ForCache = { kept: CachedPage; personal?: undefined } | { kept?: undefined; personal: PublicPage }
 
 const ANONYMOUS_CACHE_CONTROL = 'private, no-cache'
 
 export function registerPages(app: FastifyInstance, options: PagesOptions): void {
   const contexts = new WeakMap<FastifyReply, PageContext>()
 
-  const contextOf = (request: FastifyRequest, csrfToken: string): PageContext => ({
-    path: request.url.split('?')[0] ?? '/',
-    elder: request.elderMode(),
-    csrfToken,
-    nav: options.nav(request),
-    user: options.user(request),
-    kiosk: options.kiosk?.(request),
-    asset: options.assets.url,
-    siteName: options.siteName,
-  })
+  /**
+   * The page context of a request. Its CSRF token is worked out when a form first asks for it, so
+   * that a page without a form posting here sets no cookie for a visitor who has none.
+   */
+  const contextOf = (request: FastifyRequest, csrfToken: () => string): PageContext => {
+    let token: string | undefined
+    return {
+      path: request.url.split('?')[0] ?? '/',
+      elder: request.elderMode(),
+      get csrfToken() {
+        token ??= csrfToken()
+        return token
+      },
+      nav: options.nav(request),
+      user: options.user(request),
+      kiosk: options.kiosk?.(request),
+      asset: options.assets.url,
+      siteName: options.siteName,
+    }
+  }
 
   const csrfOf = (reply: FastifyReply): string => {
     try {
@@ -139,7 +155,7 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
   app.decorateReply('pageContext', function (this: FastifyReply) {
     const cached = contexts.get(this)
     if (cached) return cached
-    const ctx = contextOf(this.request, csrfOf(this))
+    const ctx = contextOf(this.request, () => csrfOf(this))
     contexts.set(this, ctx)
     return ctx
   })
@@ -155,14 +171,15 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
     cacheBytes > 0
       ? new LRUCache<string, CachedPage>({
           maxSize: cacheBytes,
-          sizeCalculation: (page) => Math.max(1, page.document.bytes),
+          sizeCalculation: (page) => page.gzip.length + page.brotli.length,
           ttl: PAGE_MAX_AGE_MS,
         })
       : undefined
   /** Renders under way, so that a page asked for by many at once is rendered once. */
-  const rendering = new Map<string, Promise<CachedPage>>()
+  const rendering = new Map<string, Promise<ForCache>>()
   // Letters and digits only: HTML escaping and encodeURIComponent leave it as it is. Random per
-  // process, so no page content can contain it.
+  // process, so no page content can contain it. A page rendered for the cache with this as its
+  // CSRF token and found to contain it has a form posting here: it is not kept.
   const slot = `ywcsrf${randomBytes(12).toString('hex')}`
 
   const anonymous = (request: FastifyRequest) =>
@@ -172,31 +189,48 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
     request: FastifyRequest,
     version: string,
     render: () => Promise<PublicPage>,
-  ): Promise<CachedPage> => {
-    const { vnode, status = 200 } = await render()
-    const html = renderPage(contextOf(request, slot), vnode)
-    const parts = html.split(slot).map((part) => Buffer.from(part, 'utf8'))
-    const document = spliceable(parts)
-    const digest = createHash('sha256').update(version).update('\n').update(html).digest('base64url').slice(0, 22)
-    return { version, status, document, digest }
+  ): Promise<ForCache> => {
+    const rendered = await render()
+    const html = renderPage(
+      contextOf(request, () => slot),
+      rendered.vnode,
+    )
+    if (html.includes(slot)) return { personal: rendered }
+    const document = Buffer.from(html, 'utf8')
+    const digest = createHash('sha256').update(version).update('\n').update(document).digest('base64url').slice(0, 22)
+    return {
+      kept: {
+        version,
+        status: rendered.status ?? 200,
+        gzip: gzipSync(document, { level: 9 }),
+        brotli: brotliCompressSync(document, {
+          params: {
+            [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+            [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+            [constants.BROTLI_PARAM_SIZE_HINT]: document.length,
+          },
+        }),
+        etag: `W/"${digest}"`,
+      },
+    }
   }
 
-  /** The kept page of `cacheKey` at `version`, rendered (once, however many ask at the same time) if need be. */
+  /** The page of `cacheKey` at `version`, rendered (once, however many ask at the same time) and kept if it can be. */
   const keep = async (
     cacheKey: string,
     version: string,
     request: FastifyRequest,
     render: () => Promise<PublicPage>,
-  ): Promise<CachedPage> => {
+  ): Promise<ForCache> => {
     const pending = `${cacheKey}\n${version}`
     let promise = rendering.get(pending)
     if (!promise) {
       promise = renderForCache(request, version, render).finally(() => rendering.delete(pending))
       rendering.set(pending, promise)
     }
-    const page = await promise
-    if (cache && cache.get(cacheKey)?.version !== version) cache.set(cacheKey, page)
-    return page
+    const result = await promise
+    if (cache && result.kept && cache.get(cacheKey)?.version !== version) cache.set(cacheKey, result.kept)
+    return result
   }
 
   app.decorate(
@@ -222,8 +256,8 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
         elderMode: () => false,
       } as unknown as FastifyRequest
       cache.delete(cacheKey) // so that a page near its end of life is kept anew with a full lifetime
-      await keep(cacheKey, version, visitor, render)
-      return 'rendered' as const
+      const result = await keep(cacheKey, version, visitor, render)
+      return result.kept ? ('rendered' as const) : ('personal' as const)
     },
   )
 
@@ -237,22 +271,43 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
       }
       const cacheKey = `${request.elderMode() ? 'elder' : 'plain'} ${request.url.split('?')[0]}\n${key}`
       let page = cache.get(cacheKey)
-      if (!page || page.version !== version) page = await keep(cacheKey, version, request, render)
-      this.header('cache-control', ANONYMOUS_CACHE_CONTROL).header('vary', 'Cookie, Accept-Encoding')
-      const secret = options.csrfCookie ? request.cookies?.[options.csrfCookie] : undefined
-      if (secret) {
-        const etag = `W/"${page.digest}.${createHash('sha256').update(secret).digest('base64url').slice(0, 12)}"`
-        this.header('etag', etag)
-        if (page.status === 200 && ifNoneMatch(request.headers['if-none-match'], etag)) return this.code(304).send()
+      if (!page || page.version !== version) {
+        const result = await keep(cacheKey, version, request, render)
+        if (!result.kept) return this.page(result.personal.vnode, result.personal.status)
+        page = result.kept
       }
-      const token = page.document.deflated.length > 1 ? Buffer.from(csrfOf(this), 'utf8') : Buffer.alloc(0)
+      this.header('cache-control', ANONYMOUS_CACHE_CONTROL)
+        .header('vary', 'Cookie, Accept-Encoding')
+        .header('etag', page.etag)
+      if (page.status === 200 && ifNoneMatch(request.headers['if-none-match'], page.etag)) return this.code(304).send()
       this.code(page.status).type('text/html; charset=utf-8')
-      if (acceptsGzip(request.headers['accept-encoding'])) {
-        return this.header('content-encoding', 'gzip').send(gzipWith(page.document, token))
-      }
-      return this.send(plainWith(page.document, token))
+      const encoding = preferredEncoding(request.headers['accept-encoding'])
+      if (encoding === 'br') return this.header('content-encoding', 'br').send(page.brotli)
+      if (encoding === 'gzip') return this.header('content-encoding', 'gzip').send(page.gzip)
+      return this.send(gunzipSync(page.gzip))
     },
   )
+}
+
+/**
+ * The encoding to send a kept page in, from an Accept-Encoding header (RFC 9110 §12.5.3): brotli
+ * or gzip, whichever has the higher weight (brotli on a tie), neither when both are refused or
+ * not named (`*` names both).
+ */
+export function preferredEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
+  if (!header) return undefined
+  const weights = new Map<string, number>()
+  for (const entry of header.split(',')) {
+    const [name = '', ...params] = entry.trim().toLowerCase().split(';')
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    const weight = q === undefined ? 1 : Number(q.slice(2))
+    weights.set(name.trim() === 'x-gzip' ? 'gzip' : name.trim(), Number.isFinite(weight) ? weight : 0)
+  }
+  const star = weights.get('*') ?? 0
+  const br = weights.get('br') ?? star
+  const gzip = weights.get('gzip') ?? star
+  if (br <= 0 && gzip <= 0) return undefined
+  return br >= gzip ? 'br' : 'gzip'
 }
 
 /** True when an If-None-Match header names this ETag (weak comparison, lists and * allowed). */

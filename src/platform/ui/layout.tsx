@@ -84,7 +84,15 @@ function SiteHeader({ page }: { page: PageContext }) {
           <span class="site-header__name">{page.siteName}</span>
         </a>
         <div class="site-header__tools">
-          <Form action="/preferences/elder-mode" class="elder-toggle" data-elder-toggle>
+          {/* Logged in (or at a kiosk), the switch posts with the page's CSRF token. An anonymous page
+              asks by GET for a page that confirms it (with a token), so that the page holds nothing of
+              its visitor and can be kept for everyone (pages.ts); site.js switches either at once. */}
+          <Form
+            action="/preferences/elder-mode"
+            method={page.user || page.kiosk ? 'post' : 'get'}
+            class="elder-toggle"
+            data-elder-toggle
+          >
             <input type="hidden" name="return" value={page.path} />
             <input type="hidden" name="on" value={page.elder ? '0' : '1'} />
             <button
