@@ -64,8 +64,9 @@ export async function buildApp(deps: Deps, modules: AppModule[]): Promise<Fastif
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   // Only JSON and forms are accepted: a text/plain body is how cross-site posts slip past CORS.
   app.removeContentTypeParser('text/plain')

@@ -296,6 +296,18 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
  */
 export function preferredEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
   if (!header) return undefined
+  // Browsers send a handful of distinct headers: each is worked out once (a bounded few kept).
+  const known = encodings.get(header)
+  if (known !== undefined) return known || undefined
+  const chosen = chooseEncoding(header)
+  if (encodings.size >= 64) encodings.clear()
+  encodings.set(header, chosen ?? '')
+  return chosen
+}
+
+const encodings = new Map<string, 'br' | 'gzip' | ''>()
+
+function chooseEncoding(header: string): 'br' | 'gzip' | undefined {
   const weights = new Map<string, number>()
   for (const entry of header.split(',')) {
     const [name = '', ...params] = entry.trim().toLowerCase().split(';')
