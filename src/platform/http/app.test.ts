@@ -1,3 +1,4 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 import type { FastifyInstance } from 'fastify'
 import { Type } from 'typebox'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -116,6 +117,31 @@ describe('GET /', () => {
     expect(css.headers['content-encoding']).toBe('gzip')
     const stale = await t.app.inject({ method: 'GET', url: '/assets/css/site.0000000000.css' })
     expect(stale.statusCode).toBe(404)
+  })
+
+  it('sends text assets brotli- or gzip-encoded as the browser asks, each the same bytes decoded', async () => {
+    await t.deps.assets.ready
+    const url = t.deps.assets.url('css/site.css')
+    const get = (accept?: string) =>
+      t.app.inject({ method: 'GET', url, headers: accept === undefined ? {} : { 'accept-encoding': accept } })
+    const plain = await get()
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    const brotli = await get('gzip, deflate, br, zstd')
+    expect(brotli.headers['content-encoding']).toBe('br')
+    expect(brotliDecompressSync(brotli.rawPayload).equals(plain.rawPayload)).toBe(true)
+    const zipped = await get('gzip, deflate')
+    expect(zipped.headers['content-encoding']).toBe('gzip')
+    expect(gunzipSync(zipped.rawPayload).equals(plain.rawPayload)).toBe(true)
+    expect(brotli.rawPayload.length).toBeLessThan(zipped.rawPayload.length)
+    expect((await get('br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined()
+    // An image is sent as it is, whatever is asked.
+    const png = await t.app.inject({
+      method: 'GET',
+      url: t.deps.assets.url('img/icon-192.png'),
+      headers: { 'accept-encoding': 'gzip, br' },
+    })
+    expect(png.statusCode).toBe(200)
+    expect(png.headers['content-encoding']).toBeUndefined()
   })
 })
 

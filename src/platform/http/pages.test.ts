@@ -4,7 +4,8 @@ import { h } from 'preact'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Form } from '../ui/form.js'
 import type { AssetManifest } from './assets.js'
-import { preferredEncoding, registerPages } from './pages.js'
+import { preferredEncoding } from './encoding.js'
+import { registerPages } from './pages.js'
 
 // A page of ~6 KB that does not compress (so the cache's size grows by about that much a page).
 const page = (text: string) => async () => ({
@@ -104,5 +105,11 @@ describe('the encoding of a kept page', () => {
     expect(preferredEncoding('GZIP;Q=0.4')).toBe('gzip')
     for (const none of [undefined, '', 'identity', 'deflate', 'gzip;q=0, br;q=0', '*;q=0', 'br;q=abc'])
       expect(preferredEncoding(none), String(none)).toBeUndefined()
+    // Without brotli to send: gzip only where gzip is acceptable.
+    expect(preferredEncoding('gzip, deflate, br', false)).toBe('gzip')
+    expect(preferredEncoding('br, gzip;q=0', false)).toBeUndefined()
+    expect(preferredEncoding('br', false)).toBeUndefined()
+    // The same header again (worked out once) gives the same answer.
+    expect(preferredEncoding('br;q=0.5, gzip')).toBe('gzip')
   })
 })

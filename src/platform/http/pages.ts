@@ -14,6 +14,7 @@ import type { VNode } from 'preact'
 import type { KioskContext, NavItem, PageContext, PageUser } from '../ui/context.js'
 import { renderPage } from '../ui/render.js'
 import type { AssetManifest } from './assets.js'
+import { preferredEncoding } from './encoding.js'
 
 export const ELDER_COOKIE = 'yw_elder'
 
@@ -287,39 +288,6 @@ export function registerPages(app: FastifyInstance, options: PagesOptions): void
       return this.send(gunzipSync(page.gzip))
     },
   )
-}
-
-/**
- * The encoding to send a kept page in, from an Accept-Encoding header (RFC 9110 §12.5.3): brotli
- * or gzip, whichever has the higher weight (brotli on a tie), neither when both are refused or
- * not named (`*` names both).
- */
-export function preferredEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
-  if (!header) return undefined
-  // Browsers send a handful of distinct headers: each is worked out once (a bounded few kept).
-  const known = encodings.get(header)
-  if (known !== undefined) return known || undefined
-  const chosen = chooseEncoding(header)
-  if (encodings.size >= 64) encodings.clear()
-  encodings.set(header, chosen ?? '')
-  return chosen
-}
-
-const encodings = new Map<string, 'br' | 'gzip' | ''>()
-
-function chooseEncoding(header: string): 'br' | 'gzip' | undefined {
-  const weights = new Map<string, number>()
-  for (const entry of header.split(',')) {
-    const [name = '', ...params] = entry.trim().toLowerCase().split(';')
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    const weight = q === undefined ? 1 : Number(q.slice(2))
-    weights.set(name.trim() === 'x-gzip' ? 'gzip' : name.trim(), Number.isFinite(weight) ? weight : 0)
-  }
-  const star = weights.get('*') ?? 0
-  const br = weights.get('br') ?? star
-  const gzip = weights.get('gzip') ?? star
-  if (br <= 0 && gzip <= 0) return undefined
-  return br >= gzip ? 'br' : 'gzip'
 }
 
 /** True when an If-None-Match header names this ETag (weak comparison, lists and * allowed). */
