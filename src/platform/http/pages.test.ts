@@ -12,14 +12,20 @@ const page = (text: string) => async () => ({
   vnode: h('main', null, h('p', null, text, randomBytes(4500).toString('base64'))),
 })
 
-const app = Fastify()
-registerPages(app, {
-  assets: { url: (name: string) => `/assets/${name}` } as unknown as AssetManifest,
-  siteName: '测试',
-  nav: () => [],
-  user: () => undefined,
-  cacheBytes: 30_000,
-})
+/** An app with pages and an anonymous page cache of `cacheBytes`. */
+function pagesApp(cacheBytes: number) {
+  const app = Fastify()
+  registerPages(app, {
+    assets: { url: (name: string) => `/assets/${name}` } as unknown as AssetManifest,
+    siteName: '测试',
+    nav: () => [],
+    user: () => undefined,
+    cacheBytes,
+  })
+  return app
+}
+
+const app = pagesApp(30_000)
 afterAll(() => app.close())
 
 const withForm = () => h('main', null, h(Form, { action: '/x' }, h('button', null, '发送')))
@@ -58,14 +64,7 @@ describe('rendering pages ahead into the anonymous page cache', () => {
 
 describe('a public page that carries a visitor’s own CSRF token', () => {
   it('is never kept: rendered for each request', async () => {
-    const formApp = Fastify()
-    registerPages(formApp, {
-      assets: { url: (name: string) => `/assets/${name}` } as unknown as AssetManifest,
-      siteName: '测试',
-      nav: () => [],
-      user: () => undefined,
-      cacheBytes: 1_000_000,
-    })
+    const formApp = pagesApp(1_000_000)
     let renders = 0
     const counted = async () => {
       renders++
