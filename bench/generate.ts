@@ -81,7 +81,8 @@ export interface GenerateSummary {
   scale: string
   seed: number
   counts: DistrictCounts & { events: number; notices: number; tasks: number; materials: number }
-  phases: Record<string, { rows: number; seconds: number; rowsPerSecond: number }>
+  /** Each phase's rows (for the statistics summary: the days it built, `unit: 'days'`) and its pace. */
+  phases: Record<string, { rows: number; seconds: number; rowsPerSecond: number; unit?: 'days' }>
   seconds: number
 }
 
@@ -345,7 +346,9 @@ export async function generateDistrict(options: {
       phases.summary = {
         rows: built.days.length,
         seconds: (performance.now() - summaryStart) / 1000,
-        rowsPerSecond: Math.round(built.days.length / Math.max((performance.now() - summaryStart) / 1000, 1e-3)),
+        rowsPerSecond:
+          Math.round((10 * built.days.length) / Math.max((performance.now() - summaryStart) / 1000, 1e-3)) / 10,
+        unit: 'days',
       }
     } finally {
       await summaryDeps.db.destroy()

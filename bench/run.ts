@@ -247,7 +247,7 @@ export function summary(s: Suite): string {
     for (const g of s.generation) {
       const slow = Object.entries(g.phases).sort((a, b) => b[1].seconds - a[1].seconds)[0]
       lines.push(
-        `| ${g.target} | ${g.scale} | ${g.counts.applications} | ${g.counts.persons} | ${g.counts.events} | ${g.counts.licenses} | ${g.counts.ratings} | ${g.seconds.toFixed(0)} | ${slow?.[0]} ${slow?.[1].seconds.toFixed(0)} s (${slow?.[1].rowsPerSecond} rows/s) |`,
+        `| ${g.target} | ${g.scale} | ${g.counts.applications} | ${g.counts.persons} | ${g.counts.events} | ${g.counts.licenses} | ${g.counts.ratings} | ${g.seconds.toFixed(0)} | ${slow?.[0]} ${slow?.[1].seconds.toFixed(0)} s (${slow?.[1].rowsPerSecond} ${slow?.[1].unit ?? 'rows'}/s) |`,
       )
     }
     lines.push('')
