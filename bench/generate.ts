@@ -343,11 +343,12 @@ export async function generateDistrict(options: {
           if (done % 30 === 0 || done === total) log(`[generate] statistics summary ${done}/${total} days (${day})`)
         },
       })
+      const seconds = (performance.now() - summaryStart) / 1000
+      const days = built.days.length
       phases.summary = {
-        rows: built.days.length,
-        seconds: (performance.now() - summaryStart) / 1000,
-        rowsPerSecond:
-          Math.round((10 * built.days.length) / Math.max((performance.now() - summaryStart) / 1000, 1e-3)) / 10,
+        rows: days,
+        seconds,
+        rowsPerSecond: Math.round((10 * days) / Math.max(seconds, 1e-3)) / 10,
         unit: 'days',
       }
     } finally {
