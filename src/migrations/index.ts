@@ -30,6 +30,7 @@ import * as m0023 from './2026_11_28_0023_statistics_by_item_and_point.js'
 import * as m0024 from './2026_11_28_0024_statistics_generation.js'
 import * as m0025 from './2026_11_28_0025_open_cases_index.js'
 import * as m0026 from './2026_11_29_0026_material_upload_days.js'
+import * as m0027 from './2026_11_29_0027_statistics_month_through.js'
 
 export const migrations: Record<string, Migration> = {
   '2026_11_27_0001_audit': m0001,
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_28_0024_statistics_generation': m0024,
   '2026_11_28_0025_open_cases_index': m0025,
   '2026_11_29_0026_material_upload_days': m0026,
+  '2026_11_29_0027_statistics_month_through': m0027,
 }

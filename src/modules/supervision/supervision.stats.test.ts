@@ -461,13 +461,22 @@ describe('the daily summary', () => {
 
   it('is what the statistics read for the days it holds: whole months rolled up, other days by day', async () => {
     await refreshSummary(t.deps, { ratings, full: true })
+    // June is not over (today is its last day). A period to yesterday reads June's roll-up, which
+    // holds its days up to yesterday; a period ending earlier in June reads those days day by day.
+    const toJune28 = { from: year.from, to: '2026-06-28' }
     const before = await computeStatistics(t.deps, { ...year, by: 'all' })
-    // June is not over (today is its last day): its days are read day by day.
+    const beforeJune28 = await computeStatistics(t.deps, { ...toJune28, by: 'all' })
+    expect(
+      (await t.db.selectFrom('supervisionMonthThrough').selectAll().where('month', '=', '2026-06').execute()).map((r) =>
+        String(r.through),
+      ),
+    ).toEqual([addCalendarDays(TODAY, -1)])
     const day = await t.db
       .selectFrom('supervisionDayCounts')
       .selectAll()
       .where('received', '>', 0)
       .where('day', '>=', '2026-06-01')
+      .where('day', '<=', toJune28.to)
       .executeTakeFirstOrThrow()
     await t.db
       .updateTable('supervisionDayCounts')
@@ -533,16 +542,54 @@ describe('the daily summary', () => {
     expect(kept.total.received).toBe(before.total.received)
     await sql`update supervision_summary_state set generation = generation + 1`.execute(t.db)
     const tampered = await computeStatistics(t.deps, { ...year, by: 'all' })
-    expect(tampered.total.received).toBe(before.total.received + 1000 + deptAdded)
+    // (the June day's change is not seen to yesterday: June is read from its roll-up)
+    expect(tampered.total.received).toBe(before.total.received + deptAdded)
     const byChannel = await computeStatistics(t.deps, { ...year, by: 'channel' })
-    expect(byChannel.total.received).toBe(before.total.received + 1000 + deptAdded)
+    expect(byChannel.total.received).toBe(before.total.received + deptAdded)
     const byItem = await computeStatistics(t.deps, { ...year, by: 'item' })
-    expect(byItem.total.received).toBe(before.total.received + 1000 + itemAdded)
+    expect(byItem.total.received).toBe(before.total.received + itemAdded)
     const byPoint = await computeStatistics(t.deps, { ...year, by: 'servicePoint' })
-    expect(byPoint.total.received).toBe(before.total.received + 1000 + pointAdded)
+    expect(byPoint.total.received).toBe(before.total.received + pointAdded)
     const byItemOfChannel = await computeStatistics(t.deps, { ...oneChannel, by: 'item' })
-    // (the day's change is in both: it was made before)
     expect(byItemOfChannel.total.received).toBe(beforeOneChannel.total.received + cellAdded)
+    // To June 28, June's days are read day by day: the day's change is seen.
+    for (const [by, added] of [
+      ['all', deptAdded],
+      ['item', itemAdded],
+      ['servicePoint', pointAdded],
+    ] as const) {
+      const june28 = await computeStatistics(t.deps, { ...toJune28, by })
+      expect(june28.total.received, by).toBe(beforeJune28.total.received + 1000 + added)
+    }
+    // June's roll-up is read only while it holds exactly the period's days: changed behind its
+    // back, it is seen; said to reach another day, June is read day by day again.
+    const juneAdded = await (async () => {
+      const where = sql`department_id = ${day.departmentId}`
+      const rows = Number(
+        (
+          await sql<{ n: number }>`select count(*) as n from supervision_month_dept_counts
+            where month = '2026-06' and ${where}`.execute(t.db)
+        ).rows[0]!.n,
+      )
+      expect(rows).toBeGreaterThan(0)
+      await sql`update supervision_month_dept_counts set received = received + 3 where month = '2026-06' and ${where}`.execute(
+        t.db,
+      )
+      return rows * 3
+    })()
+    await sql`update supervision_summary_state set generation = generation + 1`.execute(t.db)
+    expect((await computeStatistics(t.deps, { ...year, by: 'all' })).total.received).toBe(
+      before.total.received + deptAdded + juneAdded,
+    )
+    await t.db
+      .updateTable('supervisionMonthThrough')
+      .set({ through: toJune28.to })
+      .where('month', '=', '2026-06')
+      .execute()
+    await sql`update supervision_summary_state set generation = generation + 1`.execute(t.db)
+    expect((await computeStatistics(t.deps, { ...year, by: 'all' })).total.received).toBe(
+      before.total.received + 1000 + deptAdded,
+    )
     // A full rebuild counts the days again from the records.
     await refreshSummary(t.deps, { ratings, full: true })
     const rebuilt = await computeStatistics(t.deps, { ...year, by: 'all' })

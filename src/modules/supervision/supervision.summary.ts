@@ -285,11 +285,19 @@ const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> =
   materials: { keys: ['material_code'], sums: ['count'], max: ['item_version_id', 'item_name'] },
 }
 
-/** Rolls a month's days up into its monthly rows (whatever of the month is built so far). */
-export async function rollUpMonth(db: Db, month: string): Promise<void> {
+/**
+ * Rolls a month's days up to `through` (the last day the refresh doing it summarises; the whole
+ * month once it is over) into its monthly rows, and records how far they reach (migration 0027).
+ * Days after `through` are left out even when built (by a full rebuild done a few days at a time,
+ * or a refresh that stopped before moving `builtThrough` on): the statistics count those days from
+ * the records, and read a month to date from its roll-up only when it reaches exactly their day.
+ */
+export async function rollUpMonth(db: Db, month: string, through: string): Promise<void> {
   const from = firstOfMonth(month)
-  const to = lastOfMonth(month)
+  const to = through < lastOfMonth(month) ? through : lastOfMonth(month)
   await transaction(db, async (trx) => {
+    await trx.deleteFrom('supervisionMonthThrough').where('month', '=', month).execute()
+    await trx.insertInto('supervisionMonthThrough').values({ month, through: to }).execute()
     for (const [stem, spec] of Object.entries(ROLL_UP) as [Stem, (typeof ROLL_UP)[Stem]][]) {
       const keys = ['department_id', 'item_id', 'service_point_id', 'channel', ...spec.keys]
       const names = [...keys, ...spec.sums, ...spec.max]
@@ -466,12 +474,15 @@ export async function refreshSummary(
         ...freshNow,
       ]),
     ].sort()
+    // Where the summary will reach when this refresh is done (every day up to it is then built).
+    const builtThrough = freshNow.length === fresh.length ? yesterday : (freshNow[freshNow.length - 1] ?? built ?? null)
     for (const [i, day] of todo.entries()) {
       await rebuildDay(deps, day, options.ratings)
-      // A month is rolled up once its last day to rebuild is done.
+      // A month is rolled up once its last day to rebuild is done; it then holds its days up to
+      // `builtThrough` (its earlier days were built before, or in this round before this one).
       const month = monthOf(day)
       if (todo[i + 1] === undefined || monthOf(todo[i + 1]!) !== month) {
-        await rollUpMonth(db, month)
+        await rollUpMonth(db, month, builtThrough ?? day)
       }
       options.onProgress?.({ done: i + 1, total: todo.length, day })
       // Renew the lease now and then (a first build of a year takes minutes), and let requests in.
@@ -480,7 +491,6 @@ export async function refreshSummary(
       }
       await yieldToEventLoop()
     }
-    const builtThrough = freshNow.length === fresh.length ? yesterday : (freshNow[freshNow.length - 1] ?? built ?? null)
     await db
       .updateTable('supervisionSummaryState')
       .set((eb) => ({
@@ -532,6 +542,39 @@ export function decompose(range: DayRange): { months?: MonthRange; days: DayRang
   if (range.from < firstOfMonth(first)) days.push({ from: range.from, to: addCalendarDays(firstOfMonth(first), -1) })
   if (lastOfMonth(last) < range.to) days.push({ from: addCalendarDays(lastOfMonth(last), 1), to: range.to })
   return { months: { from: first, to: last }, days }
+}
+
+/**
+ * The month whose first days `days` are, when it does not reach the month's end: a month to date
+ * (a year to yesterday ends with one), which its roll-up holds as well once a refresh is done.
+ */
+export function monthToDate(days: DayRange): string | undefined {
+  const month = monthOf(days.to)
+  return days.from === firstOfMonth(month) && days.to < lastOfMonth(month) ? month : undefined
+}
+
+/**
+ * Whether `month`'s roll-up holds exactly its days up to `through` (migration 0027). Read in the
+ * same statement as the rows it chooses between, so that a roll-up committing meanwhile can make
+ * neither part count twice or not at all.
+ */
+const rolledThrough = (month: string, through: string) =>
+  sql`exists (select 1 from supervision_month_through where month = ${month} and through = ${through})`
+
+/**
+ * Where to read the days of `days`: their daily rows — or, for a month to date that its roll-up
+ * holds to the same day, that roll-up (a month's row per item instead of a row per item and day).
+ * Both parts are to be read in one statement (`union all`): each holds the condition of the other.
+ */
+function dayParts(days: DayRange): { grain: 'day' | 'month'; when: RawBuilder<unknown> }[] {
+  const byDay = sql`day >= ${days.from} and day <= ${days.to}`
+  const month = monthToDate(days)
+  if (!month) return [{ grain: 'day', when: byDay }]
+  const rolled = rolledThrough(month, days.to)
+  return [
+    { grain: 'month', when: sql`month = ${month} and ${rolled}` },
+    { grain: 'day', when: sql`${byDay} and not ${rolled}` },
+  ]
 }
 
 /** The cell column a dimension groups by (none for all). */
@@ -697,14 +740,12 @@ async function summarySelect<R>(
     )
   }
   for (const d of days) {
-    parts.push(
-      cachedRows(
-        db,
-        sql<R>`select ${columns} from ${summaryTable('day', stem, needs)}
-          where day >= ${d.from} and day <= ${d.to}${where}
-          group by ${groupBy}`,
-      ),
+    const arms = dayParts(d).map(
+      (p) => sql`select ${columns} from ${summaryTable(p.grain, stem, needs)}
+        where ${p.when}${where}
+        group by ${groupBy}`,
     )
+    parts.push(cachedRows(db, sql<R>`${sql.join(arms, sql` union all `)}`))
   }
   return (await Promise.all(parts)).flat()
 }
@@ -868,9 +909,8 @@ export async function summaryMaterials(
         where month >= ${months.from} and month <= ${months.to}${filterSql(filter)}`)
     }
     for (const d of days) {
-      parts.push(
-        sql`select ${columns} from ${table('day')} where day >= ${d.from} and day <= ${d.to}${filterSql(filter)}`,
-      )
+      for (const p of dayParts(d))
+        parts.push(sql`select ${columns} from ${table(p.grain)} where ${p.when}${filterSql(filter)}`)
     }
     return sql.join(parts, sql` union all `)
   }

@@ -99,6 +99,13 @@ export interface SupervisionDayMaterialsTable extends SummaryCellColumns {
   count: number
 }
 
+/** The last day each month's roll-up holds (migration 0027). */
+export interface SupervisionMonthThroughTable {
+  /** YYYY-MM. */
+  month: string
+  through: string
+}
+
 export interface SupervisionSummaryStateTable {
   id: string
   /** Every day up to this one is in the summary; later days are counted from the records. */
@@ -123,5 +130,6 @@ declare module '../../platform/db/schema.js' {
     supervisionDayRatings: SupervisionDayRatingsTable
     supervisionDayMaterials: SupervisionDayMaterialsTable
     supervisionSummaryState: SupervisionSummaryStateTable
+    supervisionMonthThrough: SupervisionMonthThroughTable
   }
 }
