@@ -1027,6 +1027,33 @@ export interface ApplicationCountsRow {
 }
 
 /**
+ * The ids of the cases received in [start, end) that were asked for a correction (补正), found
+ * from whichever side is smaller (the answer is the same). A period that began lately (today, the
+ * last days, a year to today): from the correction requests since it began, each to its case —
+ * a day of 15,000 cases read the other way took 95–230 ms, this way 7–13 ms. A short period long
+ * ago (a past day the statistics summary rebuilds): from its cases, each to its events — the
+ * requests since a day in March are a hundred thousand at 1M applications, 0.6 s with the pages
+ * cached and 5 s without, against 30–50 ms (docs/performance.md, finding 25). The requests are
+ * read that way once the period began more than ten times its length ago (at a day's ~410
+ * requests to ~2,700 cases of ~5 events each at 1M, the two cost the same at about ten days).
+ * CROSS JOIN keeps the chosen order on SQLite; PostgreSQL plans either as an inner join.
+ */
+function correctedCases(start: string, end: string, now: Date): RawBuilder<unknown> {
+  const length = Date.parse(end) - Date.parse(start)
+  const age = now.getTime() - Date.parse(start)
+  if (age > 10 * length) {
+    return sql`select distinct e.application_id from applications r
+      cross join application_events e
+      where r.submitted_at >= ${start} and r.submitted_at < ${end}
+        and e.application_id = r.id and e.event = 'request_correction'`
+  }
+  return sql`select distinct e.application_id from application_events e
+      cross join applications r
+      where r.id = e.application_id and r.submitted_at >= ${start} and r.submitted_at < ${end}
+        and e.event = 'request_correction' and e.at >= ${start}`
+}
+
+/**
  * The counts of the statistics per value of a dimension, in one pass over the applications (plus
  * the reject and correction events as sets). Computed from the records — states, dates and
  * events — never from counters. `asOf` is the day on which open cases are judged past due
@@ -1045,6 +1072,8 @@ export async function applicationCounts(
   by: SupervisionGrouping,
   asOf: string,
   parts: 'all' | 'events' | 'open' = 'all',
+  /** The present: how old the period is chooses how its corrected cases are found (not what). */
+  now: Date = new Date(),
 ): Promise<ApplicationCountsRow[]> {
   const { start, end } = periodInstants(filter.from, filter.to)
   const key = dimensionKey(by)
@@ -1094,15 +1123,8 @@ export async function applicationCounts(
       events
         ? sql`left join (select distinct e.application_id from application_events e
       where e.event = 'reject' and e.at >= ${start} and e.at < ${end}) rj on rj.application_id = a.id
-    -- Corrected: received in the period with a correction request since; the requests of the cases
-    -- received (found by their index), not all requests since the start.
-    -- Read from the requests since the start (few) to their cases: SQLite otherwise read every
-    -- case received and all its events (a day of 15,000 cases: 95–230 ms → 7–13 ms); CROSS JOIN
-    -- keeps that order on SQLite, PostgreSQL plans it as an inner join.
-    left join (select distinct e.application_id from application_events e
-      cross join applications r
-      where r.id = e.application_id and r.submitted_at >= ${start} and r.submitted_at < ${end}
-        and e.event = 'request_correction' and e.at >= ${start}) rc on rc.application_id = a.id`
+    -- Corrected: received in the period with a correction request since (see correctedCases).
+    left join (${correctedCases(start, end, now)}) rc on rc.application_id = a.id`
         : sql``
     }
     where ${filterSql(filter)} and ${rows}

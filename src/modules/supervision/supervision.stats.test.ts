@@ -16,7 +16,7 @@ import type {
   ApplicationTable,
   NoticeTable,
 } from '../applications/applications.tables.js'
-import type { SupervisionDimension, SupervisionFilter } from '../applications/index.js'
+import { applicationCounts, type SupervisionDimension, type SupervisionFilter } from '../applications/index.js'
 import type { RatingFact, RatingsFacts, RectificationFact } from './supervision.ratings.js'
 import { computeStatistics, topCorrectedMaterials, weeklyTrend } from './supervision.stats.js'
 import { refreshSummary } from './supervision.summary.js'
@@ -455,6 +455,29 @@ for (const source of ['records', 'summary'] as const) {
     })
   })
 }
+
+describe('the corrected cases (补正) of a period', () => {
+  it('are the same whether found from the requests since it began or from its own cases', async () => {
+    const corrected = new Set(events.filter((e) => e.event === 'request_correction').map((e) => e.applicationId))
+    // Every week of the data, and its first day, counted both ways: the present a day after the
+    // period (from the requests since) and a year after it (from its cases).
+    for (let from = '2026-01-05'; from <= TODAY; from = addCalendarDays(from, 7)) {
+      for (const to of [from, addCalendarDays(from, 6)]) {
+        const expected = apps.filter(
+          (a) =>
+            a.submittedAt && shanghai(a.submittedAt) >= from && shanghai(a.submittedAt) <= to && corrected.has(a.id),
+        ).length
+        const counted = async (now: string) => {
+          const rows = await applicationCounts(t.db, { from, to }, 'all', to, 'events', new Date(now))
+          return rows.reduce((sum, r) => sum + r.corrected, 0)
+        }
+        expect(await counted(`${addCalendarDays(to, 1)}T12:00:00+08:00`), `${from}…${to}`).toBe(expected)
+        expect(await counted(`${addCalendarDays(to, 365)}T12:00:00+08:00`), `${from}…${to}`).toBe(expected)
+      }
+    }
+    expect(corrected.size).toBeGreaterThan(10)
+  })
+})
 
 describe('the daily summary', () => {
   const year = { from: '2026-01-01', to: TODAY }

@@ -410,8 +410,10 @@ export async function computeStatistics(
     ? await Promise.all([
         Promise.all([
           summaryCounts(deps.db, query, query.by, summarised),
-          records ? applicationCounts(deps.db, { ...query, ...records }, query.by, asOf, 'events') : [],
-          applicationCounts(deps.db, query, query.by, asOf, 'open'),
+          records
+            ? applicationCounts(deps.db, { ...query, ...records }, query.by, asOf, 'events', deps.clock.now())
+            : [],
+          applicationCounts(deps.db, query, query.by, asOf, 'open', deps.clock.now()),
         ]).then(mergeCounts),
         paged
           ? undefined
@@ -429,7 +431,7 @@ export async function computeStatistics(
           : undefined,
       ])
     : await Promise.all([
-        applicationCounts(deps.db, query, query.by, asOf),
+        applicationCounts(deps.db, query, query.by, asOf, 'all', deps.clock.now()),
         liveBuckets,
         options.ratings ? ratingFactsByKey(deps, options.ratings, query) : undefined,
       ])

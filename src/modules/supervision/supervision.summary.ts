@@ -133,7 +133,7 @@ async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefine
   const cal = await deps.calendar.load()
   const filter: SupervisionFilter = { from: day, to: day }
   const [counts, durations, materials, rated] = await Promise.all([
-    applicationCounts(deps.db, filter, 'cell', day, 'events'),
+    applicationCounts(deps.db, filter, 'cell', day, 'events', deps.clock.now()),
     applicationDurations(deps.db, cal, filter, 'cell'),
     correctionMaterialCells(deps.db, filter),
     ratings ? ratings.ratingFacts(deps.db, filter) : Promise.resolve([] as RatingFact[]),
