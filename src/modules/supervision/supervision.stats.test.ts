@@ -19,7 +19,7 @@ import type {
 import { applicationCounts, type SupervisionDimension, type SupervisionFilter } from '../applications/index.js'
 import type { RatingFact, RatingsFacts, RectificationFact } from './supervision.ratings.js'
 import { computeStatistics, topCorrectedMaterials, weeklyTrend } from './supervision.stats.js'
-import { refreshSummary } from './supervision.summary.js'
+import { rebuildDay, refreshSummary, rollUpMonth } from './supervision.summary.js'
 
 let t: TestApp
 let cal: WorkingCalendar
@@ -711,6 +711,30 @@ describe('the daily summary', () => {
     )
     const done = await computeStatistics(t.deps, { ...year, by: 'department' }, { ratings })
     expect(done.groups).toEqual(records.groups)
+  })
+
+  it('lets requests in while it rebuilds a day or rolls up a month', async () => {
+    // On SQLite the statements run on the event loop's thread: a turn of the loop between them.
+    let turns = 0
+    let running = true
+    const spin = () => {
+      if (!running) return
+      turns++
+      setImmediate(spin)
+    }
+    const during = async (work: () => Promise<void>) => {
+      turns = 0
+      running = true
+      setImmediate(spin)
+      try {
+        await work()
+      } finally {
+        running = false
+      }
+      return turns
+    }
+    expect(await during(() => rebuildDay(t.deps, '2026-05-12', ratings))).toBeGreaterThanOrEqual(10)
+    expect(await during(() => rollUpMonth(t.db, '2026-05', '2026-05-31'))).toBeGreaterThanOrEqual(10)
   })
 
   it('adds each day once it has ended', async () => {

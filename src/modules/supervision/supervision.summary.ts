@@ -128,16 +128,28 @@ const cellColumns = (day: string, key: string) => {
   }
 }
 
+/**
+ * Lets the event loop serve what has come in. On SQLite every statement runs on the event loop's
+ * thread and a chain of them awaits only promises already settled, so a refresh's day or month
+ * (at 1M applications 50 statements and 1–3 s) held every request of the process until it was
+ * done (docs/performance.md, finding 25). The refresh breathes after each statement: no request
+ * waits for more than one statement; writes still wait for the refresh's open transaction.
+ */
+const breathe = () => yieldToEventLoop()
+
 /** A day's summary rows, counted from the records. */
 async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefined) {
   const cal = await deps.calendar.load()
   const filter: SupervisionFilter = { from: day, to: day }
-  const [counts, durations, materials, rated] = await Promise.all([
-    applicationCounts(deps.db, filter, 'cell', day, 'events', deps.clock.now()),
-    applicationDurations(deps.db, cal, filter, 'cell'),
-    correctionMaterialCells(deps.db, filter),
-    ratings ? ratings.ratingFacts(deps.db, filter) : Promise.resolve([] as RatingFact[]),
-  ])
+  // One read after another, letting requests in between (see `breathe`).
+  const counts = await applicationCounts(deps.db, filter, 'cell', day, 'events', deps.clock.now())
+  await breathe()
+  const durations = await applicationDurations(deps.db, cal, filter, 'cell')
+  await breathe()
+  const materials = await correctionMaterialCells(deps.db, filter)
+  await breathe()
+  const rated = ratings ? await ratings.ratingFacts(deps.db, filter) : ([] as RatingFact[])
+  await breathe()
   const countRows: SupervisionDayCountsTable[] = counts.map((c) => ({
     ...cellColumns(day, c.key ?? ''),
     itemName: c.label ?? '',
@@ -209,33 +221,42 @@ async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefine
 export async function rebuildDay(deps: Deps, day: string, ratings?: RatingsFacts): Promise<void> {
   const rows = await dayRows(deps, day, ratings)
   await transaction(deps.db, async (trx) => {
-    await trx.deleteFrom('supervisionDayCounts').where('day', '=', day).execute()
-    await trx.deleteFrom('supervisionDayDurations').where('day', '=', day).execute()
-    await trx.deleteFrom('supervisionDayRatings').where('day', '=', day).execute()
-    await trx.deleteFrom('supervisionDayMaterials').where('day', '=', day).execute()
+    for (const table of [
+      'supervisionDayCounts',
+      'supervisionDayDurations',
+      'supervisionDayRatings',
+      'supervisionDayMaterials',
+    ] as const) {
+      await trx.deleteFrom(table).where('day', '=', day).execute()
+      await breathe()
+    }
     for (let i = 0; i < rows.countRows.length; i += INSERT_CHUNK) {
       await trx
         .insertInto('supervisionDayCounts')
         .values(rows.countRows.slice(i, i + INSERT_CHUNK))
         .execute()
+      await breathe()
     }
     for (let i = 0; i < rows.durationRows.length; i += INSERT_CHUNK) {
       await trx
         .insertInto('supervisionDayDurations')
         .values(rows.durationRows.slice(i, i + INSERT_CHUNK))
         .execute()
+      await breathe()
     }
     for (let i = 0; i < rows.ratingRows.length; i += INSERT_CHUNK) {
       await trx
         .insertInto('supervisionDayRatings')
         .values(rows.ratingRows.slice(i, i + INSERT_CHUNK))
         .execute()
+      await breathe()
     }
     for (let i = 0; i < rows.materialRows.length; i += INSERT_CHUNK) {
       await trx
         .insertInto('supervisionDayMaterials')
         .values(rows.materialRows.slice(i, i + INSERT_CHUNK))
         .execute()
+      await breathe()
     }
     for (const stem of STEMS) await coarsen(trx, stem, 'day', day)
     await nextGeneration(trx)
@@ -271,10 +292,12 @@ async function coarsen(trx: Trx, stem: Stem, grain: 'day' | 'month', value: stri
     const names = [...keys, ...spec.sums, ...spec.max]
     const target = sql.table(`supervision_${grain}_${level.name}_${stem}`)
     await sql`delete from ${target} where ${sql.ref(grain)} = ${value}`.execute(trx)
+    await breathe()
     await sql`insert into ${target} (${sql.ref(grain)}, ${sql.join(names.map((c) => sql.ref(c)))})
       select ${value}, ${sql.join(select)} from ${sql.table(`supervision_${grain}_${stem}`)}
       where ${sql.ref(grain)} = ${value}
       group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
+    await breathe()
   }
 }
 
@@ -307,10 +330,12 @@ export async function rollUpMonth(db: Db, month: string, through: string): Promi
         ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
       ]
       await sql`delete from ${sql.table(`supervision_month_${stem}`)} where month = ${month}`.execute(trx)
+      await breathe()
       await sql`insert into ${sql.table(`supervision_month_${stem}`)} (month, ${sql.join(names.map((c) => sql.ref(c)))})
         select ${month}, ${sql.join(select)} from ${sql.table(`supervision_day_${stem}`)}
         where day >= ${from} and day <= ${to}
         group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
+      await breathe()
       await coarsen(trx, stem, 'month', month)
     }
     await nextGeneration(trx)
