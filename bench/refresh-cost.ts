@@ -1,0 +1,76 @@
+/**
+ * What a refresh of the statistics summary costs after a busy few minutes: N cases that are still
+ * open are marked changed now (their `updated_at` moved, as working on them moves it), then one
+ * refresh runs (`refreshSummary`, as the sweep runs it) while a timer measures how long the event
+ * loop was held at a time.
+ *
+ *   N=60 npx tsx bench/refresh-cost.ts bench/data/district-1m.sqlite
+ *
+ * It changes the district only as the sweep would see it after such work (the days those cases
+ * touch are rebuilt from the same records). Prints the days rebuilt, the time, the longest
+ * block of the event loop and the longest statement (docs/performance.md, finding 25).
+ */
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
+import { createDeps } from '../src/composition.js'
+import { ratingsModuleFacts, refreshSummary } from '../src/modules/supervision/index.js'
+import { loadConfig } from '../src/platform/config.js'
+import { createPgPool, createSqliteDialect, type Db } from '../src/platform/db/database.js'
+import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
+
+async function main() {
+  const target = parseTarget(process.argv[2], 'district-10k')
+  const n = Number(process.env.N ?? 60)
+  Object.assign(process.env, BENCH_ENV, {
+    DATABASE_URL: target.kind === 'postgres' ? target.url : `sqlite:${target.file}`,
+    DATA_DIR: dataDirOf(target),
+    RUN_SWEEPS: 'false',
+    LOG_LEVEL: 'silent',
+  })
+  let longest = { ms: 0, sql: '' }
+  const db = new Kysely({
+    dialect:
+      target.kind === 'postgres'
+        ? new PostgresDialect({ pool: createPgPool(target.url, 4) })
+        : createSqliteDialect(target.file),
+    plugins: [new CamelCasePlugin()],
+    log: (e) => {
+      if (e.queryDurationMillis > longest.ms) {
+        longest = { ms: e.queryDurationMillis, sql: e.query.sql.replace(/\s+/g, ' ').slice(0, 100) }
+      }
+    },
+  }) as unknown as Db
+  const deps = createDeps(loadConfig(), { db })
+  const now = deps.clock.now()
+  // Changes from now on only: what the last refresh saw is not looked at again.
+  await db
+    .updateTable('supervisionSummaryState')
+    .set({ changesSince: new Date(now.getTime() - 60_000).toISOString() })
+    .execute()
+  await sql`update applications set updated_at = ${now.toISOString()} where id in (
+      select id from applications where state in ('submitted', 'accepted', 'in_process') order by id desc limit ${n})`.execute(
+    db,
+  )
+  longest = { ms: 0, sql: '' }
+  let blocked = 0
+  let last = performance.now()
+  const timer = setInterval(() => {
+    const t = performance.now()
+    blocked = Math.max(blocked, t - last - 10)
+    last = t
+  }, 10)
+  const started = performance.now()
+  const result = await refreshSummary(deps, { ratings: ratingsModuleFacts })
+  clearInterval(timer)
+  const seconds = (performance.now() - started) / 1000
+  console.log(
+    `${n} open cases changed → ${result.days.length} days rebuilt in ${seconds.toFixed(1)} s; ` +
+      `the event loop held for at most ${blocked.toFixed(0)} ms at a time; ` +
+      `longest statement ${longest.ms.toFixed(0)} ms (${longest.sql} …)`,
+  )
+  await db.destroy()
+}
+
+main().catch((error) => {
+  console.error(error)
+  process.exit(1)
+})
