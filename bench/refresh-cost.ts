@@ -6,15 +6,19 @@
  *
  *   N=60 npx tsx bench/refresh-cost.ts bench/data/district-1m.sqlite
  *
+ * Meanwhile a small write transaction is tried every 20 ms (one at a time; it changes no row),
+ * as a submission would be: how long it waited is what people submitting would wait.
+ *
  * It changes the district only as the sweep would see it after such work (the days those cases
  * touch are rebuilt from the same records). Prints the days rebuilt, the time, the longest
- * block of the event loop and the longest statement (docs/performance.md, finding 25).
+ * block of the event loop, the longest wait of a write and the longest statement
+ * (docs/performance.md, finding 25).
  */
 import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
 import { createDeps } from '../src/composition.js'
 import { ratingsModuleFacts, refreshSummary } from '../src/modules/supervision/index.js'
 import { loadConfig } from '../src/platform/config.js'
-import { createPgPool, createSqliteDialect, type Db } from '../src/platform/db/database.js'
+import { createPgPool, createSqliteDialect, type Db, transaction } from '../src/platform/db/database.js'
 import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
 
 async function main() {
@@ -58,13 +62,31 @@ async function main() {
     blocked = Math.max(blocked, t - last - 10)
     last = t
   }, 10)
+  // The writer probe: a transaction that changes nothing, as often as one is done.
+  let writeWait = 0
+  let writes = 0
+  let probing = true
+  const probe = (async () => {
+    while (probing) {
+      const t = performance.now()
+      await transaction(db, (trx) =>
+        trx.updateTable('supervisionSummaryState').set({ daysRebuilt: 0 }).where('id', '=', 'no-such-row').execute(),
+      )
+      writeWait = Math.max(writeWait, performance.now() - t)
+      writes++
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  })()
   const started = performance.now()
   const result = await refreshSummary(deps, { ratings: ratingsModuleFacts })
+  probing = false
+  await probe
   clearInterval(timer)
   const seconds = (performance.now() - started) / 1000
   console.log(
     `${n} open cases changed → ${result.days.length} days rebuilt in ${seconds.toFixed(1)} s; ` +
       `the event loop held for at most ${blocked.toFixed(0)} ms at a time; ` +
+      `a write waited at most ${writeWait.toFixed(0)} ms (${writes} tried); ` +
       `longest statement ${longest.ms.toFixed(0)} ms (${longest.sql} …)`,
   )
   await db.destroy()
