@@ -1033,8 +1033,8 @@ export interface ApplicationCountsRow {
  * a day of 15,000 cases read the other way took 95–230 ms, this way 7–13 ms. A short period long
  * ago (a past day the statistics summary rebuilds): from its cases, each to its events — the
  * requests since a day in March are a hundred thousand at 1M applications, 0.6 s with the pages
- * cached and 5 s without, against 30–50 ms (docs/performance.md, finding 25). The requests are
- * read that way once the period began more than ten times its length ago (at a day's ~410
+ * cached and 5 s without, against 30–50 ms (docs/performance.md, finding 25). The period's own
+ * cases are read first once it began more than ten times its length ago (at a day's ~410
  * requests to ~2,700 cases of ~5 events each at 1M, the two cost the same at about ten days).
  * CROSS JOIN keeps the chosen order on SQLite; PostgreSQL plans either as an inner join.
  */
