@@ -14,11 +14,11 @@
  * block of the event loop, the longest wait of a write and the longest statement
  * (docs/performance.md, finding 25).
  */
-import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely'
+import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely'
 import { createDeps } from '../src/composition.js'
 import { ratingsModuleFacts, refreshSummary } from '../src/modules/supervision/index.js'
 import { loadConfig } from '../src/platform/config.js'
-import { createPgPool, createSqliteDialect, type Db, transaction } from '../src/platform/db/database.js'
+import { createPgPool, type Db, sqliteDatabase, transaction } from '../src/platform/db/database.js'
 import { BENCH_ENV, dataDirOf, parseTarget } from './common.js'
 
 async function main() {
@@ -31,18 +31,33 @@ async function main() {
     LOG_LEVEL: 'silent',
   })
   let longest = { ms: 0, sql: '' }
-  const db = new Kysely({
-    dialect:
-      target.kind === 'postgres'
-        ? new PostgresDialect({ pool: createPgPool(target.url, 4) })
-        : createSqliteDialect(target.file),
-    plugins: [new CamelCasePlugin()],
-    log: (e) => {
-      if (e.queryDurationMillis > longest.ms) {
-        longest = { ms: e.queryDurationMillis, sql: e.query.sql.replace(/\s+/g, ' ').slice(0, 100) }
-      }
-    },
-  }) as unknown as Db
+  let longestOff = 0
+  // Time on the event loop by the statement's first words (BREAKDOWN=1 prints the largest).
+  const byKind = new Map<string, { ms: number; n: number }>()
+  const log = (e: LogEvent) => {
+    const kind = e.query.sql.replace(/\s+/g, ' ').match(/^(\w+ (?:into |from )?"?\w+"?)/)?.[1]
+    if (kind) {
+      const k = byKind.get(kind) ?? { ms: 0, n: 0 }
+      k.ms += e.queryDurationMillis
+      k.n++
+      byKind.set(kind, k)
+    }
+    if (e.queryDurationMillis > longest.ms) {
+      longest = { ms: e.queryDurationMillis, sql: e.query.sql.replace(/\s+/g, ' ').slice(0, 100) }
+    }
+  }
+  const offThreadLog = (e: LogEvent) => {
+    longestOff = Math.max(longestOff, e.queryDurationMillis)
+  }
+  // As the server opens it (long reads of the refresh on a worker thread, on SQLite).
+  const db =
+    target.kind === 'postgres'
+      ? (new Kysely({
+          dialect: new PostgresDialect({ pool: createPgPool(target.url, 4) }),
+          plugins: [new CamelCasePlugin()],
+          log,
+        }) as unknown as Db)
+      : sqliteDatabase(target.file, { log, offThreadLog })
   const deps = createDeps(loadConfig(), { db })
   const now = deps.clock.now()
   // Changes from now on only: what the last refresh saw is not looked at again.
@@ -55,6 +70,8 @@ async function main() {
     db,
   )
   longest = { ms: 0, sql: '' }
+  longestOff = 0
+  byKind.clear()
   let blocked = 0
   let last = performance.now()
   const timer = setInterval(() => {
@@ -87,8 +104,14 @@ async function main() {
     `${n} open cases changed → ${result.days.length} days rebuilt in ${seconds.toFixed(1)} s; ` +
       `the event loop held for at most ${blocked.toFixed(0)} ms at a time; ` +
       `a write waited at most ${writeWait.toFixed(0)} ms (${writes} tried); ` +
-      `longest statement ${longest.ms.toFixed(0)} ms (${longest.sql} …)`,
+      `longest statement on the event loop ${longest.ms.toFixed(0)} ms (${longest.sql} …)` +
+      (longestOff > 0 ? `; longest read off it ${longestOff.toFixed(0)} ms` : ''),
   )
+  if (process.env.BREAKDOWN) {
+    const top = [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
+    for (const [kind, k] of top)
+      console.log(`  ${k.ms.toFixed(0).padStart(7)} ms  ${String(k.n).padStart(5)}×  ${kind}`)
+  }
   await db.destroy()
 }
 

@@ -27,7 +27,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { type RawBuilder, type Selectable, sql } from 'kysely'
 import { addCalendarDays, todayInShanghai } from '../../platform/calendar/index.js'
-import { type Db, type DbOrTrx, type Trx, transaction } from '../../platform/db/database.js'
+import { type Db, type DbOrTrx, offThreadReads, type Trx, transaction } from '../../platform/db/database.js'
 import type { Deps } from '../../platform/deps.js'
 import { newId } from '../../platform/ids.js'
 import {
@@ -137,18 +137,23 @@ const cellColumns = (day: string, key: string) => {
  */
 const breathe = () => yieldToEventLoop()
 
-/** A day's summary rows, counted from the records. */
+/**
+ * A day's summary rows, counted from the records. The counting reads are the refresh's long ones
+ * (a day of a million applications: a second at most); on SQLite they run on a worker thread
+ * (`offThreadReads`), where they hold neither requests nor writes (docs/performance.md, finding 26).
+ */
 async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefined) {
   const cal = await deps.calendar.load()
   const filter: SupervisionFilter = { from: day, to: day }
+  const db = offThreadReads(deps.db)
   // One read after another, letting requests in between (see `breathe`).
-  const counts = await applicationCounts(deps.db, filter, 'cell', day, 'events', deps.clock.now())
+  const counts = await applicationCounts(db, filter, 'cell', day, 'events', deps.clock.now())
   await breathe()
-  const durations = await applicationDurations(deps.db, cal, filter, 'cell')
+  const durations = await applicationDurations(db, cal, filter, 'cell')
   await breathe()
-  const materials = await correctionMaterialCells(deps.db, filter)
+  const materials = await correctionMaterialCells(db, filter)
   await breathe()
-  const rated = ratings ? await ratings.ratingFacts(deps.db, filter) : ([] as RatingFact[])
+  const rated = ratings ? await ratings.ratingFacts(db, filter) : ([] as RatingFact[])
   await breathe()
   const countRows: SupervisionDayCountsTable[] = counts.map((c) => ({
     ...cellColumns(day, c.key ?? ''),
@@ -193,7 +198,7 @@ async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefine
   // A rating's service point and channel are its application's.
   const kept = rated.filter((r) => !isExcluded(r) && todayInShanghai(new Date(r.ratedAt)) === day)
   const dims = await applicationDimensions(
-    deps.db,
+    db,
     kept.map((r) => r.applicationId),
   )
   const ratingCells = new Map<string, SupervisionDayRatingsTable>()
@@ -314,32 +319,95 @@ const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> =
  * Days after `through` are left out even when built (by a full rebuild done a few days at a time,
  * or a refresh that stopped before moving `builtThrough` on): the statistics count those days from
  * the records, and read a month to date from its roll-up only when it reaches exactly their day.
+ *
+ * Each monthly table (the cells and every coarser level) is rolled up from the daily table of its
+ * own level — sums of sums and the greatest of the greatest, the same rows as from the month's
+ * cells — and only the rows that differ from what it holds are written. Finding them is reading,
+ * done before the transaction (off the event loop on SQLite: `offThreadReads`); the transaction
+ * writes what differs, a few dozen rows after a few changed cases instead of a month's tens of
+ * thousands, which held every write for 2–3 s at a million applications (docs/performance.md,
+ * finding 26). Nothing else writes the summary meanwhile: the refresh holds its lease.
  */
 export async function rollUpMonth(db: Db, month: string, through: string): Promise<void> {
   const from = firstOfMonth(month)
   const to = through < lastOfMonth(month) ? through : lastOfMonth(month)
+  const reads = offThreadReads(db)
+  const changes: TableChange[] = []
+  for (const [stem, spec] of Object.entries(ROLL_UP) as [Stem, (typeof ROLL_UP)[Stem]][]) {
+    for (const level of [undefined, ...LEVELS.filter((l) => l.keys[stem])]) {
+      const name = level ? `${level.name}_${stem}` : stem
+      const keys = [...(level?.keys[stem] ?? CELL_KEYS), ...spec.keys]
+      const values = [...spec.sums, ...spec.max]
+      const columns = [...keys, ...values]
+      const source = sql.table(`supervision_day_${name}`)
+      const target = sql.table(`supervision_month_${name}`)
+      const inMonth = sql`day >= ${from} and day <= ${to}`
+      // Positional names (c0, c1 …): the rows are written back as they are read.
+      const as = (expression: RawBuilder<unknown>, i: number) => sql`${expression} as ${sql.ref(`c${i}`)}`
+      const want = sql`select ${sql.join(
+        [
+          ...keys.map((k) => sql.ref(k)),
+          ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
+          ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
+        ].map((e, i) => as(e as RawBuilder<unknown>, i)),
+      )}
+        from ${source} where ${inMonth} group by ${sql.join(keys.map((k) => sql.ref(k)))}`
+      const puts = await sql<Record<string, unknown>>`${want} except
+        select ${sql.join(columns.map((c) => sql.ref(c)))} from ${target} where month = ${month}`.execute(reads)
+      await breathe()
+      const drops = await sql<Record<string, unknown>>`
+        select ${sql.join(keys.map((k, i) => as(sql.ref(k) as RawBuilder<unknown>, i)))} from ${target} where month = ${month}
+        except select ${sql.join(keys.map((k) => sql.ref(k)))} from ${source} where ${inMonth}`.execute(reads)
+      await breathe()
+      const positional = (row: Record<string, unknown>, n: number) => Array.from({ length: n }, (_, i) => row[`c${i}`])
+      changes.push({
+        target,
+        keys,
+        values,
+        puts: puts.rows.map((r) => positional(r, columns.length)),
+        drops: drops.rows.map((r) => positional(r, keys.length)),
+      })
+    }
+  }
   await transaction(db, async (trx) => {
     await trx.deleteFrom('supervisionMonthThrough').where('month', '=', month).execute()
     await trx.insertInto('supervisionMonthThrough').values({ month, through: to }).execute()
-    for (const [stem, spec] of Object.entries(ROLL_UP) as [Stem, (typeof ROLL_UP)[Stem]][]) {
-      const keys = ['department_id', 'item_id', 'service_point_id', 'channel', ...spec.keys]
-      const names = [...keys, ...spec.sums, ...spec.max]
-      const select = [
-        ...keys.map((k) => sql.ref(k)),
-        ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
-        ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
-      ]
-      await sql`delete from ${sql.table(`supervision_month_${stem}`)} where month = ${month}`.execute(trx)
-      await breathe()
-      await sql`insert into ${sql.table(`supervision_month_${stem}`)} (month, ${sql.join(names.map((c) => sql.ref(c)))})
-        select ${month}, ${sql.join(select)} from ${sql.table(`supervision_day_${stem}`)}
-        where day >= ${from} and day <= ${to}
-        group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
-      await breathe()
-      await coarsen(trx, stem, 'month', month)
-    }
+    for (const change of changes) await applyChange(trx, month, change)
     await nextGeneration(trx)
   })
+}
+
+/** The cell columns, the finest level. */
+const CELL_KEYS = ['department_id', 'item_id', 'service_point_id', 'channel'] as const
+
+/** What a monthly table's rows of a month are to become: rows put (new or changed), keys dropped. */
+interface TableChange {
+  target: ReturnType<typeof sql.table>
+  keys: readonly string[]
+  values: readonly string[]
+  puts: unknown[][]
+  drops: unknown[][]
+}
+
+/** Writes a month's `change` in the caller's transaction (a statement a few hundred rows). */
+async function applyChange(trx: Trx, month: string, change: TableChange): Promise<void> {
+  const { target, keys, values } = change
+  for (const key of change.drops) {
+    await sql`delete from ${target} where month = ${month}
+      and ${sql.join(
+        keys.map((k, i) => sql`${sql.ref(k)} = ${key[i]}`),
+        sql` and `,
+      )}`.execute(trx)
+  }
+  const columns = ['month', ...keys, ...values]
+  for (let i = 0; i < change.puts.length; i += INSERT_CHUNK) {
+    const rows = change.puts.slice(i, i + INSERT_CHUNK)
+    await sql`insert into ${target} (${sql.join(columns.map((c) => sql.ref(c)))})
+      values ${sql.join(rows.map((row) => sql`(${sql.join([month, ...row])})`))}
+      on conflict (${sql.join(['month', ...keys].map((c) => sql.ref(c)))})
+      do update set ${sql.join(values.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(trx)
+    await breathe()
+  }
 }
 
 /**

@@ -8,11 +8,12 @@ import fs from 'node:fs'
 import fsp from 'node:fs/promises'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { CamelCasePlugin, Kysely, PostgresAdapter, PostgresDialect, type Transaction } from 'kysely'
+import { CamelCasePlugin, Kysely, type KyselyConfig, PostgresAdapter, PostgresDialect, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import type { Database } from './schema.js'
 import { GroupCommitSqliteDialect, type GroupOptions } from './sqlite-driver.js'
+import { OffThreadReader, offThreadDialect } from './sqlite-off-thread.js'
 
 export { SQLITE_CONNECTION_WAIT_MS } from './sqlite-driver.js'
 
@@ -111,6 +112,7 @@ export function createPgPool(url: string, max = 10): pg.Pool {
 export function createSqliteDialect(file: string, options: GroupOptions = {}): GroupCommitSqliteDialect {
   const writer = withStatementCache(openSqlite(file))
   const reader = file === ':memory:' ? undefined : withStatementCache(openReader(file))
+  if (file !== ':memory:') options = { ...options, offThread: options.offThread ?? new OffThreadReader(file) }
   if (!options.walSync && writer.pragma('journal_mode', { simple: true }) === 'wal') {
     // COMMIT no longer waits for the disk on the event loop's thread: the driver syncs the WAL on
     // the thread pool before answering (sqlite-driver.ts, "The disk wait off the event loop").
@@ -176,12 +178,48 @@ function openReader(file: string): SQLite.Database {
 }
 
 /** The database of a configuration; `gate`: SQLite's write gate when several processes share the file. */
-export function createDatabase(config: DatabaseConfig, options: Pick<GroupOptions, 'gate'> = {}): Db {
-  const dialect =
-    config.dialect === 'sqlite'
-      ? createSqliteDialect(config.file, options)
-      : new PostgresDialect({ pool: createPgPool(config.url, config.poolSize) })
-  return new Kysely<Database>({ dialect, plugins: [new CamelCasePlugin()] })
+export function createDatabase(
+  config: DatabaseConfig,
+  options: Pick<GroupOptions, 'gate'> & Pick<KyselyConfig, 'log'> = {},
+): Db {
+  if (config.dialect === 'sqlite') return sqliteDatabase(config.file, options)
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createPgPool(config.url, config.poolSize) }),
+    plugins: [new CamelCasePlugin()],
+    log: options.log,
+  })
+}
+
+/** The handles whose reads run on a worker thread, by the database they read (see `offThreadReads`). */
+const offThreadTwins = new WeakMap<object, Kysely<any>>()
+
+/** A SQLite database on `file` (see `createSqliteDialect`), with its reads off the event loop registered. */
+export function sqliteDatabase<DB = Database>(
+  file: string,
+  options: GroupOptions & Pick<KyselyConfig, 'log'> & { offThreadLog?: KyselyConfig['log'] } = {},
+): Kysely<DB> {
+  const { log, offThreadLog = log, ...group } = options
+  const dialect = createSqliteDialect(file, group)
+  const db = new Kysely<DB>({ dialect, plugins: [new CamelCasePlugin()], log })
+  const reader = dialect.driver.offThread
+  if (reader) {
+    offThreadTwins.set(
+      db,
+      new Kysely<DB>({ dialect: offThreadDialect(reader), plugins: [new CamelCasePlugin()], log: offThreadLog }),
+    )
+  }
+  return db
+}
+
+/**
+ * A handle for long reads that are in no hurry (the statistics summary's refresh): on a SQLite
+ * file they run on a worker thread with a read connection of its own, so that the event loop
+ * serves requests and writes meanwhile (sqlite-off-thread.ts); otherwise (PostgreSQL, whose
+ * queries never held the loop, or SQLite in memory) it is `db` itself. It reads committed data
+ * only, takes no transaction and writes nothing.
+ */
+export function offThreadReads<DB>(db: Kysely<DB>): Kysely<DB> {
+  return (offThreadTwins.get(db) as Kysely<DB> | undefined) ?? db
 }
 
 export function dialectOf(db: DbOrTrx): Dialect {

@@ -32,7 +32,8 @@
  * whether it was kept, as with a lost answer; an idempotency key tells on retry).
  *
  * **Reads.** A read outside a transaction runs on the reader connection: it never waits for the
- * writer and never sees a group's work before that is committed. A write outside a transaction
+ * writer and never sees a group's work before that is committed. Long reads that are in no hurry
+ * may run on a third connection, on a worker thread (sqlite-off-thread.ts). A write outside a transaction
  * (and every statement of an in-memory database, which cannot have a second connection) first
  * commits the open group, then runs on the writer in its own implicit transaction, as before.
  *
@@ -58,6 +59,7 @@ import {
   SelectQueryNode,
   SqliteDialect,
 } from 'kysely'
+import type { OffThreadReader } from './sqlite-off-thread.js'
 
 /** How long a statement or transaction waits for the writer before giving up with SQLITE_BUSY (→ 503). */
 export const SQLITE_CONNECTION_WAIT_MS = 15_000
@@ -88,6 +90,8 @@ export interface GroupOptions {
   walSync?: () => Promise<void>
   /** Called once the database is closed and no sync runs any more (the WAL file's handle). */
   walClose?: () => Promise<void>
+  /** The file's read connection on a worker thread (sqlite-off-thread.ts), closed with the database. */
+  offThread?: OffThreadReader
 }
 
 /** What the driver has done since it started (for the benchmarks and the tests). */
@@ -208,6 +212,7 @@ export class GroupCommitSqliteDriver implements Driver {
   #gated = false
   readonly #walSync: (() => Promise<void>) | undefined
   readonly #walClose: (() => Promise<void>) | undefined
+  readonly offThread: OffThreadReader | undefined
   /** Committed, waiting for the next sync. */
   #unsynced: Unsynced[] = []
   /** The sync running now, if any. */
@@ -223,6 +228,7 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#gate = options.gate
     this.#walSync = options.walSync
     this.#walClose = options.walClose
+    this.offThread = options.offThread
   }
 
   async init(): Promise<void> {}
@@ -295,6 +301,7 @@ export class GroupCommitSqliteDriver implements Driver {
     if (this.#lock.held) this.#lost(new Error('SQLite closed during a transaction'))
     else this.#commit()
     while (this.#syncing) await this.#syncing
+    await this.offThread?.close()
     this.reader?.close()
     this.writer.close()
     await this.#walClose?.()
