@@ -191,7 +191,7 @@ export function createDatabase(
 }
 
 /** The handles whose reads run on a worker thread, by the database they read (see `offThreadReads`). */
-const offThreadTwins = new WeakMap<object, Kysely<any>>()
+const offThreadTwins = new WeakMap<object, object>()
 
 /** A SQLite database on `file` (see `createSqliteDialect`), with its reads off the event loop registered. */
 export function sqliteDatabase<DB = Database>(
