@@ -3,11 +3,16 @@
  * service points and states, from a seeded PRNG) and every statistic compared with an
  * independent computation, in this file, from the raw rows.
  */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, type TestApp } from '../../../test/helpers.js'
 import { generateBatch, insertBatch, loadWorld, prng } from '../../../test/supervision-data.js'
 import { addCalendarDays, todayInShanghai, type WorkingCalendar } from '../../platform/calendar/index.js'
+import { offThreadReads, sqliteDatabase } from '../../platform/db/database.js'
+import { OffThreadReader } from '../../platform/db/sqlite-off-thread.js'
 import { runSeed } from '../../seed.js'
 import { daysUsed } from '../applications/applications.clock.js'
 import type {
@@ -805,6 +810,35 @@ describe('the daily summary', () => {
     const records = await computeStatistics(t.deps, { ...year, by: 'servicePoint' }, { ratings, source: 'records' })
     const summary = await computeStatistics(t.deps, { ...year, by: 'servicePoint' }, { ratings })
     expect(summary.groups).toEqual(records.groups)
+  })
+
+  it('counts its days off the event loop on a SQLite file, to the same figures', async () => {
+    if (t.deps.dialect === 'postgres') {
+      // PostgreSQL's queries never hold the loop: the refresh reads through the database itself.
+      expect(offThreadReads(t.db)).toBe(t.db)
+      return
+    }
+    // The test database is in memory (no second connection there): a copy of it on a file.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yw-summary-file-'))
+    const file = path.join(dir, 'copy.sqlite')
+    await sql`vacuum into ${file}`.execute(t.db)
+    const reader = new OffThreadReader(file)
+    const db = sqliteDatabase(file, { offThread: reader })
+    try {
+      const deps = { ...t.deps, db }
+      const result = await refreshSummary(deps, { ratings, full: true })
+      expect(result.days.length).toBeGreaterThan(100)
+      // Every day's counting reads ran there (five a day), and the month roll-ups' (36 a month).
+      expect(reader.stats.statements).toBeGreaterThanOrEqual(result.days.length * 5)
+      const records = await computeStatistics(deps, { ...year, by: 'item' }, { ratings, source: 'records' })
+      const summary = await computeStatistics(deps, { ...year, by: 'item' }, { ratings })
+      expect(summary.summarisedThrough).toBe(addCalendarDays(TODAY, -1))
+      expect(summary.groups).toEqual(records.groups)
+      expect(summary.total).toEqual(records.total)
+    } finally {
+      await db.destroy()
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('adds each day once it has ended', async () => {
