@@ -738,30 +738,72 @@ describe('the daily summary', () => {
       }
       return turns
     }
-    expect(await during(() => rebuildDay(t.deps, '2026-05-12', ratings))).toBeGreaterThanOrEqual(10)
+    expect(await during(() => rebuildDay(t.deps, '2026-05-12', ratings, { whole: true }))).toBeGreaterThanOrEqual(10)
     expect(await during(() => rollUpMonth(t.db, '2026-05', '2026-05-31'))).toBeGreaterThanOrEqual(10)
+  })
+
+  /** The summary's tables of a grain, cells and every coarser level. */
+  const summaryTables = (grain: 'day' | 'month') =>
+    ['counts', 'durations', 'ratings', 'materials'].flatMap((stem) =>
+      (stem === 'materials' ? ['', 'dept_'] : ['', 'dept_', 'point_', 'item_']).map(
+        (l) => `supervision_${grain}_${l}${stem}`,
+      ),
+    )
+  /** Each row of a day or month, by where it is stored: a row written again (even the same) is stored anew. */
+  const stored = async (grain: 'day' | 'month', value: string) => {
+    const rowId = t.deps.dialect === 'postgres' ? sql`ctid::text` : sql`rowid`
+    const rows = new Map<string, string>()
+    for (const table of summaryTables(grain)) {
+      const found = await sql<Record<string, unknown>>`select *, ${rowId} as yw_row_id from ${sql.table(table)}
+        where ${sql.ref(grain)} = ${value}`.execute(t.db)
+      for (const { ywRowId, ...row } of found.rows)
+        rows.set(`${table} ${String(ywRowId)}`, JSON.stringify([table, row]))
+    }
+    return rows
+  }
+  /** How many rows of `after` were written (not where they were with the same content), and how many of `before` went. */
+  const writtenBetween = (before: Map<string, string>, after: Map<string, string>) => ({
+    written: [...after].filter(([at, row]) => before.get(at) !== row).length,
+    gone: [...before.keys()].filter((at) => !after.has(at)).length,
+  })
+
+  it('rebuilds a day by writing only the rows that differ, the same rows as a rebuild afresh', async () => {
+    await refreshSummary(t.deps, { ratings, full: true })
+    // The busiest day, and one of its cases moved to another service point.
+    const perDay = new Map<string, number>()
+    for (const a of apps)
+      if (a.submittedAt) perDay.set(shanghai(a.submittedAt), (perDay.get(shanghai(a.submittedAt)) ?? 0) + 1)
+    const day = [...perDay].filter(([d]) => d < addCalendarDays(TODAY, -1)).sort((a, b) => b[1] - a[1])[0]![0]
+    const app = apps.find((a) => a.servicePointId && a.submittedAt && shanghai(a.submittedAt) === day)!
+    const other = apps.find((a) => a.servicePointId && a.servicePointId !== app.servicePointId)!.servicePointId!
+    const setPoint = (point: string) =>
+      t.db.updateTable('applications').set({ servicePointId: point }).where('id', '=', app.id).execute()
+    try {
+      await setPoint(other)
+      const before = await stored('day', day)
+      await rebuildDay(t.deps, day, ratings)
+      const after = await stored('day', day)
+      const { written } = writtenBetween(before, after)
+      expect(written).toBeGreaterThan(0)
+      expect(written).toBeLessThan(after.size / 4)
+      // The same rows as a rebuild into empty tables.
+      for (const table of summaryTables('day'))
+        await sql`delete from ${sql.table(table)} where day = ${day}`.execute(t.db)
+      await rebuildDay(t.deps, day, ratings)
+      const afresh = await stored('day', day)
+      expect([...afresh.values()].sort()).toEqual([...after.values()].sort())
+    } finally {
+      await setPoint(app.servicePointId!)
+      await rebuildDay(t.deps, day, ratings)
+    }
+    const records = await computeStatistics(t.deps, { ...year, by: 'servicePoint' }, { ratings, source: 'records' })
+    const summary = await computeStatistics(t.deps, { ...year, by: 'servicePoint' }, { ratings })
+    expect(summary.groups).toEqual(records.groups)
   })
 
   it('rolls a month up by writing only the rows that differ, the same rows as a roll-up afresh', async () => {
     await refreshSummary(t.deps, { ratings, full: true })
     const month = '2026-05'
-    const tables = ['counts', 'durations', 'ratings', 'materials'].flatMap((stem) =>
-      (stem === 'materials' ? ['', 'dept_'] : ['', 'dept_', 'point_', 'item_']).map(
-        (l) => `supervision_month_${l}${stem}`,
-      ),
-    )
-    // Each row with where it is stored: a row written again (even the same) is stored anew.
-    const rowId = t.deps.dialect === 'postgres' ? sql`ctid::text` : sql`rowid`
-    const snapshot = async () => {
-      const rows = new Map<string, string>()
-      for (const table of tables) {
-        const found = await sql<Record<string, unknown>>`select *, ${rowId} as yw_row_id from ${sql.table(table)}
-          where month = ${month}`.execute(t.db)
-        for (const { ywRowId, ...row } of found.rows)
-          rows.set(`${table} ${String(ywRowId)}`, JSON.stringify([table, row]))
-      }
-      return rows
-    }
     // The May cases of an item at a service point move to another point: their cells go (and
     // others change); May's days are rebuilt, as the refresh would rebuild the days they touch.
     const app = apps.find((a) => a.servicePointId && a.submittedAt && shanghai(a.submittedAt).startsWith(month))!
@@ -788,20 +830,20 @@ describe('the daily summary', () => {
     }
     try {
       await setPoint(other)
-      const before = await snapshot()
+      const before = await stored('month', month)
       await rollUpMonth(t.db, month, '2026-05-31')
-      const after = await snapshot()
+      const after = await stored('month', month)
       // Rows the roll-up left as they were are where they were: only the ones that differ were written.
-      const kept = [...after].filter(([at, row]) => before.get(at) === row)
-      const written = after.size - kept.length
-      const dropped = [...before.keys()].filter((at) => !after.has(at)).length
+      const { written, gone } = writtenBetween(before, after)
       expect(written).toBeGreaterThan(0)
-      expect(dropped).toBeGreaterThan(0)
+      expect(gone).toBeGreaterThan(0)
       expect(written).toBeLessThan(after.size / 10)
       // The same rows as a roll-up into empty tables.
-      for (const table of tables) await sql`delete from ${sql.table(table)} where month = ${month}`.execute(t.db)
+      for (const table of summaryTables('month')) {
+        await sql`delete from ${sql.table(table)} where month = ${month}`.execute(t.db)
+      }
       await rollUpMonth(t.db, month, '2026-05-31')
-      const afresh = await snapshot()
+      const afresh = await stored('month', month)
       expect([...afresh.values()].sort()).toEqual([...after.values()].sort())
     } finally {
       await setPoint(app.servicePointId!)

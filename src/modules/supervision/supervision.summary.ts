@@ -222,51 +222,70 @@ async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefine
   return { countRows, durationRows, materialRows, ratingRows: [...ratingCells.values()] }
 }
 
-/** Rebuilds one day of the summary from the records, in one transaction. */
-export async function rebuildDay(deps: Deps, day: string, ratings?: RatingsFacts): Promise<void> {
+/**
+ * Rebuilds one day of the summary from the records, in one transaction that writes only the rows
+ * that differ from what the day holds: after a few changed cases a few dozen of a day's thousands
+ * (the day's first build writes them all). The day's rows are counted and its old rows read
+ * before the transaction, off the event loop on SQLite (`offThreadReads`); the coarser levels are
+ * rolled up again only for the departments, items, service points and channels whose cells
+ * changed (docs/performance.md, finding 26) — all of them with `whole` (a full rebuild, which
+ * mends whatever the day holds).
+ */
+export async function rebuildDay(
+  deps: Deps,
+  day: string,
+  ratings?: RatingsFacts,
+  options: { whole?: boolean } = {},
+): Promise<void> {
   const rows = await dayRows(deps, day, ratings)
+  const built: Record<Stem, readonly object[]> = {
+    counts: rows.countRows,
+    durations: rows.durationRows,
+    ratings: rows.ratingRows,
+    materials: rows.materialRows,
+  }
+  const reads = offThreadReads(deps.db)
+  const changes: TableChange[] = []
+  for (const stem of STEMS) {
+    const { keys, values } = cellColumnsOf(stem)
+    const columns = [...keys, ...values]
+    const held = await sql<Record<string, unknown>>`select ${sql.join(
+      columns.map((c, i) => positional(sql.ref(c), i)),
+    )} from ${sql.table(`supervision_day_${stem}`)} where day = ${day}`.execute(reads)
+    await breathe()
+    const heldRows = new Map(held.rows.map((r) => [JSON.stringify(atPositions(r, keys.length)), r] as const))
+    const puts: unknown[][] = []
+    for (const row of built[stem]) {
+      const at = columns.map((c) => (row as Record<string, unknown>)[camel(c)])
+      const key = JSON.stringify(at.slice(0, keys.length))
+      const old = heldRows.get(key)
+      heldRows.delete(key)
+      if (!old || JSON.stringify(atPositions(old, columns.length)) !== JSON.stringify(at)) puts.push(at)
+    }
+    const drops = [...heldRows.values()].map((r) => atPositions(r, keys.length))
+    changes.push({ target: sql.table(`supervision_day_${stem}`), keys, values, puts, drops })
+  }
   await transaction(deps.db, async (trx) => {
-    for (const table of [
-      'supervisionDayCounts',
-      'supervisionDayDurations',
-      'supervisionDayRatings',
-      'supervisionDayMaterials',
-    ] as const) {
-      await trx.deleteFrom(table).where('day', '=', day).execute()
-      await breathe()
+    for (const [i, stem] of STEMS.entries()) {
+      const change = changes[i]!
+      await applyChange(trx, 'day', day, change)
+      await coarsen(trx, stem, 'day', day, options.whole ? undefined : [...change.puts, ...change.drops])
     }
-    for (let i = 0; i < rows.countRows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('supervisionDayCounts')
-        .values(rows.countRows.slice(i, i + INSERT_CHUNK))
-        .execute()
-      await breathe()
-    }
-    for (let i = 0; i < rows.durationRows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('supervisionDayDurations')
-        .values(rows.durationRows.slice(i, i + INSERT_CHUNK))
-        .execute()
-      await breathe()
-    }
-    for (let i = 0; i < rows.ratingRows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('supervisionDayRatings')
-        .values(rows.ratingRows.slice(i, i + INSERT_CHUNK))
-        .execute()
-      await breathe()
-    }
-    for (let i = 0; i < rows.materialRows.length; i += INSERT_CHUNK) {
-      await trx
-        .insertInto('supervisionDayMaterials')
-        .values(rows.materialRows.slice(i, i + INSERT_CHUNK))
-        .execute()
-      await breathe()
-    }
-    for (const stem of STEMS) await coarsen(trx, stem, 'day', day)
     await nextGeneration(trx)
   })
 }
+
+/** A cell table's key columns (its primary key after the day or month) and value columns. */
+function cellColumnsOf(stem: Stem): { keys: string[]; values: string[] } {
+  const spec = ROLL_UP[stem]
+  return { keys: [...CELL_KEYS, ...spec.keys], values: [...spec.sums, ...spec.max] }
+}
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+
+/** `expression as cI`: rows read with positional names are written back as they are read. */
+const positional = (expression: unknown, i: number) => sql`${expression} as ${sql.ref(`c${i}`)}`
+const atPositions = (row: Record<string, unknown>, n: number) => Array.from({ length: n }, (_, i) => row[`c${i}`])
 
 /** Moves the summary's generation on, in the transaction that changes its tables (see `cachedRows`). */
 async function nextGeneration(trx: Trx): Promise<void> {
@@ -281,13 +300,39 @@ const STEMS = ['counts', 'durations', 'ratings', 'materials'] as const
 
 /**
  * Keeps a day or month at each coarser level (`supervision_<grain>_<level>_<stem>`, see LEVELS)
- * from its cell rows, in the caller's transaction.
+ * from its cell rows, in the caller's transaction. With `touched` (cells written, as positional
+ * rows starting with CELL_KEYS' columns), only the coarser rows those cells fall in are rolled up
+ * again — all of them when many are.
  */
-async function coarsen(trx: Trx, stem: Stem, grain: 'day' | 'month', value: string): Promise<void> {
+async function coarsen(
+  trx: Trx,
+  stem: Stem,
+  grain: 'day' | 'month',
+  value: string,
+  touched?: readonly (readonly unknown[])[],
+): Promise<void> {
   const spec = ROLL_UP[stem]
   for (const level of LEVELS) {
     const coarse = level.keys[stem]
     if (!coarse) continue
+    let only = sql`true`
+    if (touched) {
+      const at = coarse.map((c) => CELL_KEYS.indexOf(c as (typeof CELL_KEYS)[number]))
+      const groups = [...new Map(touched.map((t) => at.map((i) => t[i])).map((g) => [JSON.stringify(g), g])).values()]
+      if (groups.length === 0) continue
+      if (groups.length <= TOUCHED_MAX) {
+        only = sql`(${sql.join(
+          groups.map(
+            (g) =>
+              sql`(${sql.join(
+                coarse.map((c, i) => sql`${sql.ref(c)} = ${g[i]}`),
+                sql` and `,
+              )})`,
+          ),
+          sql` or `,
+        )})`
+      }
+    }
     const keys = [...coarse, ...spec.keys]
     const select = [
       ...keys.map((k) => sql.ref(k)),
@@ -296,15 +341,18 @@ async function coarsen(trx: Trx, stem: Stem, grain: 'day' | 'month', value: stri
     ]
     const names = [...keys, ...spec.sums, ...spec.max]
     const target = sql.table(`supervision_${grain}_${level.name}_${stem}`)
-    await sql`delete from ${target} where ${sql.ref(grain)} = ${value}`.execute(trx)
+    await sql`delete from ${target} where ${sql.ref(grain)} = ${value} and ${only}`.execute(trx)
     await breathe()
     await sql`insert into ${target} (${sql.ref(grain)}, ${sql.join(names.map((c) => sql.ref(c)))})
       select ${value}, ${sql.join(select)} from ${sql.table(`supervision_${grain}_${stem}`)}
-      where ${sql.ref(grain)} = ${value}
+      where ${sql.ref(grain)} = ${value} and ${only}
       group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
     await breathe()
   }
 }
+
+/** More coarser rows touched than this, and a day's level is rolled up whole. */
+const TOUCHED_MAX = 64
 
 const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> = {
   counts: { keys: [], sums: [...COUNT_COLUMN_NAMES], max: ['item_name'] },
@@ -342,37 +390,34 @@ export async function rollUpMonth(db: Db, month: string, through: string): Promi
       const source = sql.table(`supervision_day_${name}`)
       const target = sql.table(`supervision_month_${name}`)
       const inMonth = sql`day >= ${from} and day <= ${to}`
-      // Positional names (c0, c1 …): the rows are written back as they are read.
-      const as = (expression: RawBuilder<unknown>, i: number) => sql`${expression} as ${sql.ref(`c${i}`)}`
       const want = sql`select ${sql.join(
         [
           ...keys.map((k) => sql.ref(k)),
           ...spec.sums.map((c) => sql`sum(${sql.ref(c)})`),
           ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
-        ].map((e, i) => as(e as RawBuilder<unknown>, i)),
+        ].map((e, i) => positional(e, i)),
       )}
         from ${source} where ${inMonth} group by ${sql.join(keys.map((k) => sql.ref(k)))}`
       const puts = await sql<Record<string, unknown>>`${want} except
         select ${sql.join(columns.map((c) => sql.ref(c)))} from ${target} where month = ${month}`.execute(reads)
       await breathe()
       const drops = await sql<Record<string, unknown>>`
-        select ${sql.join(keys.map((k, i) => as(sql.ref(k) as RawBuilder<unknown>, i)))} from ${target} where month = ${month}
+        select ${sql.join(keys.map((k, i) => positional(sql.ref(k), i)))} from ${target} where month = ${month}
         except select ${sql.join(keys.map((k) => sql.ref(k)))} from ${source} where ${inMonth}`.execute(reads)
       await breathe()
-      const positional = (row: Record<string, unknown>, n: number) => Array.from({ length: n }, (_, i) => row[`c${i}`])
       changes.push({
         target,
         keys,
         values,
-        puts: puts.rows.map((r) => positional(r, columns.length)),
-        drops: drops.rows.map((r) => positional(r, keys.length)),
+        puts: puts.rows.map((r) => atPositions(r, columns.length)),
+        drops: drops.rows.map((r) => atPositions(r, keys.length)),
       })
     }
   }
   await transaction(db, async (trx) => {
     await trx.deleteFrom('supervisionMonthThrough').where('month', '=', month).execute()
     await trx.insertInto('supervisionMonthThrough').values({ month, through: to }).execute()
-    for (const change of changes) await applyChange(trx, month, change)
+    for (const change of changes) await applyChange(trx, 'month', month, change)
     await nextGeneration(trx)
   })
 }
@@ -389,22 +434,23 @@ interface TableChange {
   drops: unknown[][]
 }
 
-/** Writes a month's `change` in the caller's transaction (a statement a few hundred rows). */
-async function applyChange(trx: Trx, month: string, change: TableChange): Promise<void> {
+/** Writes a day's or month's `change` in the caller's transaction (a statement a few hundred rows). */
+async function applyChange(trx: Trx, grain: 'day' | 'month', value: string, change: TableChange): Promise<void> {
   const { target, keys, values } = change
   for (const key of change.drops) {
-    await sql`delete from ${target} where month = ${month}
+    await sql`delete from ${target} where ${sql.ref(grain)} = ${value}
       and ${sql.join(
         keys.map((k, i) => sql`${sql.ref(k)} = ${key[i]}`),
         sql` and `,
       )}`.execute(trx)
   }
-  const columns = ['month', ...keys, ...values]
+  if (change.drops.length > 0) await breathe()
+  const columns = [grain, ...keys, ...values]
   for (let i = 0; i < change.puts.length; i += INSERT_CHUNK) {
     const rows = change.puts.slice(i, i + INSERT_CHUNK)
     await sql`insert into ${target} (${sql.join(columns.map((c) => sql.ref(c)))})
-      values ${sql.join(rows.map((row) => sql`(${sql.join([month, ...row])})`))}
-      on conflict (${sql.join(['month', ...keys].map((c) => sql.ref(c)))})
+      values ${sql.join(rows.map((row) => sql`(${sql.join([value, ...row])})`))}
+      on conflict (${sql.join([grain, ...keys].map((c) => sql.ref(c)))})
       do update set ${sql.join(values.map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`))}`.execute(trx)
     await breathe()
   }
@@ -570,7 +616,7 @@ export async function refreshSummary(
     // Where the summary will reach when this refresh is done (every day up to it is then built).
     const builtThrough = freshNow.length === fresh.length ? yesterday : (freshNow[freshNow.length - 1] ?? built ?? null)
     for (const [i, day] of todo.entries()) {
-      await rebuildDay(deps, day, options.ratings)
+      await rebuildDay(deps, day, options.ratings, { whole: options.full })
       // A month is rolled up once its last day to rebuild is done; it then holds its days up to
       // `builtThrough` (its earlier days were built before, or in this round before this one).
       const month = monthOf(day)
