@@ -1,18 +1,24 @@
 /**
  * What a refresh of the statistics summary costs after a busy few minutes: N cases that are still
- * open are marked changed now (their `updated_at` moved, as working on them moves it), then one
- * refresh runs (`refreshSummary`, as the sweep runs it) while a timer measures how long the event
- * loop was held at a time.
+ * open are changed now, then one refresh runs (`refreshSummary`, as the sweep runs it) while a
+ * timer measures how long the event loop was held at a time.
  *
  *   N=60 npx tsx bench/refresh-cost.ts bench/data/district-1m.sqlite
+ *
+ * CHANGE=correction (the default): N open cases picked at random, not asked for a correction
+ * before, are asked for one now (an event, and their `updated_at` moved, as the service does):
+ * the `corrected` figure of each one's day of submission changes, so the refresh has rows to
+ * write. CHANGE=touch: the N newest open cases only marked changed (`updated_at` moved); their
+ * days are rebuilt to the same rows (finding 25's runs). BREAKDOWN=1 also prints the time on the
+ * event loop by kind of statement.
  *
  * Meanwhile a small write transaction is tried every 20 ms (one at a time; it changes no row),
  * as a submission would be: how long it waited is what people submitting would wait.
  *
- * It changes the district only as the sweep would see it after such work (the days those cases
- * touch are rebuilt from the same records). Prints the days rebuilt, the time, the longest
+ * It changes the district as such work would (CHANGE=correction adds N correction requests a run;
+ * CHANGE=touch changes no figure). Prints the days rebuilt, the time, the longest
  * block of the event loop, the longest wait of a write and the longest statement
- * (docs/performance.md, finding 25).
+ * (docs/performance.md, findings 25 and 26).
  */
 import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely'
 import { createDeps } from '../src/composition.js'
@@ -65,10 +71,27 @@ async function main() {
     .updateTable('supervisionSummaryState')
     .set({ changesSince: new Date(now.getTime() - 60_000).toISOString() })
     .execute()
-  await sql`update applications set updated_at = ${now.toISOString()} where id in (
+  const at = now.toISOString()
+  if (process.env.CHANGE === 'touch') {
+    await sql`update applications set updated_at = ${at} where id in (
       select id from applications where state in ('submitted', 'accepted', 'in_process') order by id desc limit ${n})`.execute(
-    db,
-  )
+      db,
+    )
+  } else {
+    const picked = await sql<{ id: string; state: string }>`select a.id, a.state from applications a
+      where a.state in ('submitted', 'accepted', 'in_process') and not exists (select 1 from application_events e
+        where e.application_id = a.id and e.event = 'request_correction')
+      order by random() limit ${n}`.execute(db)
+    await transaction(db, async (trx) => {
+      for (const a of picked.rows) {
+        await sql`insert into application_events (id, application_id, seq, event, from_state, to_state, actor_type, at)
+          values (${`bench-correction-${a.id}`}, ${a.id},
+            (select coalesce(max(seq), 0) + 1 from application_events where application_id = ${a.id}),
+            'request_correction', ${a.state}, ${a.state}, 'staff', ${at})`.execute(trx)
+        await sql`update applications set updated_at = ${at} where id = ${a.id}`.execute(trx)
+      }
+    })
+  }
   longest = { ms: 0, sql: '' }
   longestOff = 0
   byKind.clear()
@@ -101,7 +124,7 @@ async function main() {
   clearInterval(timer)
   const seconds = (performance.now() - started) / 1000
   console.log(
-    `${n} open cases changed → ${result.days.length} days rebuilt in ${seconds.toFixed(1)} s; ` +
+    `${n} open cases ${process.env.CHANGE === 'touch' ? 'marked changed' : 'asked for a correction'} → ${result.days.length} days rebuilt in ${seconds.toFixed(1)} s; ` +
       `the event loop held for at most ${blocked.toFixed(0)} ms at a time; ` +
       `a write waited at most ${writeWait.toFixed(0)} ms (${writes} tried); ` +
       `longest statement on the event loop ${longest.ms.toFixed(0)} ms (${longest.sql} …)` +
