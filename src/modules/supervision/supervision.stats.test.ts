@@ -673,6 +673,26 @@ describe('the daily summary', () => {
     expect(fresh.groups.map((g) => [g.key, g.corrected])).toEqual(records.groups.map((g) => [g.key, g.corrected]))
   })
 
+  it('writes nothing when a refresh finds no figure changed, so the statistics kept stay', async () => {
+    await refreshSummary(t.deps, { ratings, full: true })
+    const generation = async () =>
+      (await t.db.selectFrom('supervisionSummaryState').select('generation').executeTakeFirstOrThrow()).generation
+    const before = await generation()
+    // A case changed in a way no past day's figure depends on (its updated_at moved, nothing else).
+    const app = apps.find((a) => a.submittedAt && shanghai(a.submittedAt) < addCalendarDays(TODAY, -20))!
+    await t.db
+      .updateTable('applications')
+      .set({ updatedAt: t.clock.now().toISOString() })
+      .where('id', '=', app.id)
+      .execute()
+    const refreshed = await refreshSummary(t.deps, { ratings })
+    expect(refreshed.days).toContain(shanghai(app.submittedAt!))
+    expect(await generation()).toBe(before)
+    // A full rebuild writes every day again.
+    await refreshSummary(t.deps, { ratings, full: true })
+    expect(await generation()).toBeGreaterThan(before)
+  })
+
   it('is refreshed by one process at a time, and never holds a day twice', async () => {
     const [a, b] = await Promise.all([
       refreshSummary(t.deps, { ratings, full: true }),

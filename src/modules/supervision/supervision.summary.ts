@@ -229,7 +229,8 @@ async function dayRows(deps: Deps, day: string, ratings: RatingsFacts | undefine
  * before the transaction, off the event loop on SQLite (`offThreadReads`); the coarser levels are
  * rolled up again only for the departments, items, service points and channels whose cells
  * changed (docs/performance.md, finding 26) — all of them with `whole` (a full rebuild, which
- * mends whatever the day holds).
+ * mends whatever the day holds). When nothing differs nothing is written, and the summary's
+ * generation stays (the statistics kept for it stay valid).
  */
 export async function rebuildDay(
   deps: Deps,
@@ -265,6 +266,9 @@ export async function rebuildDay(
     const drops = [...heldRows.values()].map((r) => atPositions(r, keys.length))
     changes.push({ target: sql.table(`supervision_day_${stem}`), keys, values, puts, drops })
   }
+  // Nothing differs (most changes to a case count on the day they happen: today, read live):
+  // nothing is written, and the statistics kept for the summary's generation stay.
+  if (!options.whole && changes.every(unchanged)) return
   await transaction(deps.db, async (trx) => {
     for (const [i, stem] of STEMS.entries()) {
       const change = changes[i]!
@@ -374,7 +378,8 @@ const ROLL_UP: Record<Stem, { keys: string[]; sums: string[]; max: string[] }> =
  * done before the transaction (off the event loop on SQLite: `offThreadReads`); the transaction
  * writes what differs, a few dozen rows after a few changed cases instead of a month's tens of
  * thousands, which held every write for 2–3 s at a million applications (docs/performance.md,
- * finding 26). Nothing else writes the summary meanwhile: the refresh holds its lease.
+ * finding 26); nothing at all when nothing differs and the month reaches the same day. Nothing
+ * else writes the summary meanwhile: the refresh holds its lease.
  */
 export async function rollUpMonth(db: Db, month: string, through: string): Promise<void> {
   const from = firstOfMonth(month)
@@ -414,6 +419,12 @@ export async function rollUpMonth(db: Db, month: string, through: string): Promi
       })
     }
   }
+  const held = await reads
+    .selectFrom('supervisionMonthThrough')
+    .select('through')
+    .where('month', '=', month)
+    .executeTakeFirst()
+  if (held && String(held.through) === to && changes.every(unchanged)) return
   await transaction(db, async (trx) => {
     await trx.deleteFrom('supervisionMonthThrough').where('month', '=', month).execute()
     await trx.insertInto('supervisionMonthThrough').values({ month, through: to }).execute()
@@ -433,6 +444,8 @@ interface TableChange {
   puts: unknown[][]
   drops: unknown[][]
 }
+
+const unchanged = (change: TableChange) => change.puts.length === 0 && change.drops.length === 0
 
 /** Writes a day's or month's `change` in the caller's transaction (a statement a few hundred rows). */
 async function applyChange(trx: Trx, grain: 'day' | 'month', value: string, change: TableChange): Promise<void> {
