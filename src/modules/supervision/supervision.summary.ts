@@ -436,7 +436,7 @@ export async function rollUpMonth(db: Db, month: string, through: string): Promi
 /** The cell columns, the finest level. */
 const CELL_KEYS = ['department_id', 'item_id', 'service_point_id', 'channel'] as const
 
-/** What a monthly table's rows of a month are to become: rows put (new or changed), keys dropped. */
+/** What a summary table's rows of a day or month are to become: rows put (new or changed), keys dropped. */
 interface TableChange {
   target: ReturnType<typeof sql.table>
   keys: readonly string[]
