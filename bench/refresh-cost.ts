@@ -117,6 +117,9 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 20))
     }
   })()
+  const generation = async () =>
+    (await db.selectFrom('supervisionSummaryState').select('generation').executeTakeFirst())?.generation ?? 0
+  const generationBefore = await generation()
   const started = performance.now()
   const result = await refreshSummary(deps, { ratings: ratingsModuleFacts })
   probing = false
@@ -129,7 +132,9 @@ async function main() {
       `a write waited at most ${writeWait.toFixed(0)} ms (${writes} tried); ` +
       // (PostgreSQL's statements wait off the loop: there it is just the longest statement.)
       `longest statement${target.kind === 'postgres' ? '' : ' on the event loop'} ${longest.ms.toFixed(0)} ms (${longest.sql} …)` +
-      (longestOff > 0 ? `; longest read off it ${longestOff.toFixed(0)} ms` : ''),
+      (longestOff > 0 ? `; longest read off it ${longestOff.toFixed(0)} ms` : '') +
+      // Each transaction that wrote to the summary moved its generation (and dropped the statistics kept).
+      `; the summary written by ${(await generation()) - generationBefore} transactions`,
   )
   if (process.env.BREAKDOWN) {
     const top = [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)
