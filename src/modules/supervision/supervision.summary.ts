@@ -273,7 +273,7 @@ export async function rebuildDay(
     for (const [i, stem] of STEMS.entries()) {
       const change = changes[i]!
       await applyChange(trx, 'day', day, change)
-      await coarsen(trx, stem, 'day', day, options.whole ? undefined : [...change.puts, ...change.drops])
+      await coarsen(trx, stem, day, options.whole ? undefined : [...change.puts, ...change.drops])
     }
     await nextGeneration(trx)
   })
@@ -303,18 +303,12 @@ async function nextGeneration(trx: Trx): Promise<void> {
 const STEMS = ['counts', 'durations', 'ratings', 'materials'] as const
 
 /**
- * Keeps a day or month at each coarser level (`supervision_<grain>_<level>_<stem>`, see LEVELS)
- * from its cell rows, in the caller's transaction. With `touched` (cells written, as positional
- * rows starting with CELL_KEYS' columns), only the coarser rows those cells fall in are rolled up
- * again — all of them when many are.
+ * Keeps a day at each coarser level (`supervision_day_<level>_<stem>`, see LEVELS) from its cell
+ * rows, in the caller's transaction. With `touched` (cells written, as positional rows starting
+ * with CELL_KEYS' columns), only the coarser rows those cells fall in are rolled up again — all of
+ * them when many are. (A month's levels are summed from the days' levels: `rollUpMonth`.)
  */
-async function coarsen(
-  trx: Trx,
-  stem: Stem,
-  grain: 'day' | 'month',
-  value: string,
-  touched?: readonly (readonly unknown[])[],
-): Promise<void> {
+async function coarsen(trx: Trx, stem: Stem, day: string, touched?: readonly (readonly unknown[])[]): Promise<void> {
   const spec = ROLL_UP[stem]
   for (const level of LEVELS) {
     const coarse = level.keys[stem]
@@ -344,12 +338,12 @@ async function coarsen(
       ...spec.max.map((c) => sql`max(${sql.ref(c)})`),
     ]
     const names = [...keys, ...spec.sums, ...spec.max]
-    const target = sql.table(`supervision_${grain}_${level.name}_${stem}`)
-    await sql`delete from ${target} where ${sql.ref(grain)} = ${value} and ${only}`.execute(trx)
+    const target = sql.table(`supervision_day_${level.name}_${stem}`)
+    await sql`delete from ${target} where day = ${day} and ${only}`.execute(trx)
     await breathe()
-    await sql`insert into ${target} (${sql.ref(grain)}, ${sql.join(names.map((c) => sql.ref(c)))})
-      select ${value}, ${sql.join(select)} from ${sql.table(`supervision_${grain}_${stem}`)}
-      where ${sql.ref(grain)} = ${value} and ${only}
+    await sql`insert into ${target} (day, ${sql.join(names.map((c) => sql.ref(c)))})
+      select ${day}, ${sql.join(select)} from ${sql.table(`supervision_day_${stem}`)}
+      where day = ${day} and ${only}
       group by ${sql.join(keys.map((k) => sql.ref(k)))}`.execute(trx)
     await breathe()
   }

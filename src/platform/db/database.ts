@@ -178,15 +178,11 @@ function openReader(file: string): SQLite.Database {
 }
 
 /** The database of a configuration; `gate`: SQLite's write gate when several processes share the file. */
-export function createDatabase(
-  config: DatabaseConfig,
-  options: Pick<GroupOptions, 'gate'> & Pick<KyselyConfig, 'log'> = {},
-): Db {
+export function createDatabase(config: DatabaseConfig, options: Pick<GroupOptions, 'gate'> = {}): Db {
   if (config.dialect === 'sqlite') return sqliteDatabase(config.file, options)
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool: createPgPool(config.url, config.poolSize) }),
     plugins: [new CamelCasePlugin()],
-    log: options.log,
   })
 }
 
